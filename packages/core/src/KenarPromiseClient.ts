@@ -1,0 +1,118 @@
+/**
+ * Every Post operation as an async method, for code that does not use
+ * Effect. It runs the same layers as the Effect API, and rejects with the
+ * same tagged error instances (`error._tag`, `instanceof NotFoundError`).
+ *
+ * ```ts
+ * import { NodeKenarClient } from "@kenar/node"
+ *
+ * const kenar = NodeKenarClient.makePromise({ apiKey: process.env.KENAR_API_KEY })
+ * try {
+ *   const post = await kenar.getUserPost({ token: "AaEB0vbO" }, { accessToken })
+ * } catch (error) {
+ *   if (error._tag === "NotFoundError") ...
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import type { KenarClient, OperationFn } from "./KenarClient.js"
+import type { CallOptions } from "./KenarConfig.js"
+import { AbortedError } from "./KenarError.js"
+import type * as Operation from "./Operation.js"
+import * as Posts from "./Posts.js"
+
+/**
+ * Options of one Promise call: those of the Effect API plus an `AbortSignal`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseCallOptions extends CallOptions {
+  /** Cancels the call: the request is aborted and the promise rejects with `AbortedError`. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * One operation as an async method.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PromiseMethod<D extends Operation.Any> = (
+  ...args: Operation.HasNoInput<D> extends true
+    ? [input?: Operation.Input<D>, options?: PromiseCallOptions]
+    : [input: Operation.Input<D>, options?: PromiseCallOptions]
+) => Promise<Operation.Output<D>>
+
+/**
+ * The Promise client: one method per Post operation, plus `call` for any
+ * operation function and `dispose` to release the layers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type KenarPromiseClient = {
+  readonly [K in keyof Posts.All]: PromiseMethod<Posts.All[K]["definition"]>
+} & {
+  /** Runs any operation function (e.g. one from a later API group). */
+  readonly call: <D extends Operation.Any>(
+    operation: OperationFn<D>,
+    input: Operation.Input<D>,
+    options?: PromiseCallOptions
+  ) => Promise<Operation.Output<D>>
+  /** Releases the client's resources (connection pools of the layer). */
+  readonly dispose: () => Promise<void>
+}
+
+const settle = <A>(operation: string, exit: Exit.Exit<A, unknown>, signal: AbortSignal | undefined): A => {
+  if (Exit.isSuccess(exit)) return exit.value
+  const failure = exit.cause.reasons.find(Cause.isFailReason)
+  if (failure !== undefined) throw failure.error
+  if (signal?.aborted || Cause.hasInterruptsOnly(exit.cause)) {
+    throw new AbortedError({ operation, message: `${operation}: the call was cancelled` })
+  }
+  throw Cause.squash(exit.cause)
+}
+
+/**
+ * Builds a Promise client over a layer that provides {@link KenarClient}
+ * (for example `NodeKenarClient.layer(...)`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <E>(layer: Layer.Layer<KenarClient, E>): KenarPromiseClient => {
+  const runtime = ManagedRuntime.make(layer)
+  const run = <A>(name: string, effect: Effect.Effect<A, unknown, KenarClient>, signal: AbortSignal | undefined) => {
+    if (signal?.aborted) {
+      return Promise.reject(new AbortedError({ operation: name, message: `${name}: the call was cancelled` }))
+    }
+    return runtime.runPromiseExit(effect, { signal }).then((exit) => settle(name, exit, signal))
+  }
+  const call = <D extends Operation.Any>(
+    operation: OperationFn<D>,
+    input: Operation.Input<D> | undefined,
+    options?: PromiseCallOptions
+  ) => {
+    const { signal, ...callOptions } = options ?? {}
+    return run(
+      operation.definition.name,
+      (operation as (input: unknown, options: CallOptions) => Effect.Effect<Operation.Output<D>, unknown, KenarClient>)(
+        input,
+        callOptions
+      ),
+      signal
+    )
+  }
+  const methods: Record<string, unknown> = {}
+  for (const [name, operation] of Object.entries(Posts.all)) {
+    methods[name] = (input?: unknown, options?: PromiseCallOptions) => call(operation as OperationFn<any>, input as any, options)
+  }
+  return Object.assign(methods, { call, dispose: () => runtime.dispose() }) as unknown as KenarPromiseClient
+}

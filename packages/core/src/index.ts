@@ -1,0 +1,27 @@
+/**
+ * @kenar/core: the Kenar (Divar open platform) API as Effect programs with
+ * typed errors and retry schedules, and as a Promise client.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as KenarAuth from "./KenarAuth.js"
+/** @since 0.1.0 */
+export * as KenarClient from "./KenarClient.js"
+/** @since 0.1.0 */
+export * as KenarConfig from "./KenarConfig.js"
+/** @since 0.1.0 */
+export * as KenarError from "./KenarError.js"
+/** @since 0.1.0 */
+export * as KenarPromiseClient from "./KenarPromiseClient.js"
+/** @since 0.1.0 */
+export * as Operation from "./Operation.js"
+/** @since 0.1.0 */
+export * as PostEdit from "./PostEdit.js"
+/** @since 0.1.0 */
+export * as PostSchema from "./PostSchema.js"
+/** @since 0.1.0 */
+export * as Posts from "./Posts.js"
+/** @since 0.1.0 */
+export * as RetryPolicy from "./RetryPolicy.js"

@@ -1,0 +1,81 @@
+/**
+ * Building blocks for proto3-JSON schemas.
+ *
+ * Kenar answers through a gRPC gateway: fields holding their zero value are
+ * omitted, 64-bit integers travel as strings, enums travel as their names and
+ * new enum values appear without notice. These helpers decode exactly that.
+ */
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+
+/** Annotation key carrying the short name of a validation rule. */
+export const ruleAnnotation = "kenarRule"
+
+/** A named check: `rule` is reported in `ValidationError.rule`. */
+export const rule = <T>(name: string, message: string, predicate: (value: T) => boolean) =>
+  Schema.makeFilter<T>((value) => (predicate(value) ? undefined : message), {
+    [ruleAnnotation]: name,
+    expected: message
+  })
+
+const zero = <A>(value: A) => Effect.succeed(value)
+
+/** A string field of a response: absent means `""`. */
+export const protoString = Schema.String.pipe(Schema.withDecodingDefaultKey(zero("")))
+
+/** A boolean field of a response: absent means `false`. */
+export const protoBool = Schema.Boolean.pipe(Schema.withDecodingDefaultKey(zero(false)))
+
+/** An int32 field of a response: absent means `0`. */
+export const protoInt32 = Schema.Number.check(Schema.isInt()).pipe(Schema.withDecodingDefaultKey(zero(0)))
+
+/** A double field of a response: absent means `0`. */
+export const protoDouble = Schema.Number.pipe(Schema.withDecodingDefaultKey(zero(0)))
+
+/** Decimal digits: how proto3 JSON carries a 64-bit unsigned integer. */
+export const Uint64String = Schema.String.check(
+  rule<string>("uint64", "Expected an unsigned integer written as a decimal string", (s) => /^\d{1,20}$/.test(s))
+)
+
+/** A uint64 field of a response: a decimal string, absent means `"0"`. */
+export const protoUint64 = Uint64String.pipe(Schema.withDecodingDefaultKey(zero("0")))
+
+/** A repeated field of a response: absent means `[]`. */
+export const protoArray = <S extends Schema.Top>(item: S) =>
+  Schema.Array(item).pipe(Schema.withDecodingDefaultKey(zero([])))
+
+/** A free-form JSON object (`google.protobuf.Struct`). */
+export const JsonObject = Schema.Record(Schema.String, Schema.Unknown)
+
+/** A free-form object field of a response: absent means `{}`. */
+export const protoObject = JsonObject.pipe(Schema.withDecodingDefaultKey(zero({})))
+
+/**
+ * The type of an open enum: one of the known names, or any other string the
+ * API may start sending later (kept as is, never rejected).
+ */
+export type OpenEnum<Known extends string> = Known | (string & {})
+
+/**
+ * An enum field of a response. Known names decode to themselves, unknown
+ * names are kept as strings, and an absent field decodes to the enum's zero
+ * value (its first listed value, as proto3 defines).
+ */
+export const protoEnum = <const Known extends readonly [string, ...Array<string>]>(values: Known) =>
+  openEnum(values).pipe(Schema.withDecodingDefaultKey(zero(values[0] as string)))
+
+/** Annotation key listing the known values of an open enum. */
+export const enumAnnotation = "kenarEnum"
+
+/** An open enum as a plain schema (see {@link protoEnum}). */
+export const openEnum = <const Known extends readonly [string, ...Array<string>]>(values: Known) =>
+  (Schema.String as unknown as Schema.Codec<OpenEnum<Known[number]>, string>).annotate({
+    [enumAnnotation]: values
+  })
+
+/**
+ * A message field of a response: absent decodes to the message with every
+ * field at its zero value (so `stats.views.total` is `0`, never a crash).
+ */
+export const protoMessage = <S extends Schema.Top & { readonly Encoded: object }>(message: S) =>
+  message.pipe(Schema.withDecodingDefaultKey(zero({} as S["Encoded"])))

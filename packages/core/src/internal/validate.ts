@@ -1,0 +1,151 @@
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
+import * as SchemaIssue from "effect/SchemaIssue"
+import { ValidationError, type ValidationIssue } from "../KenarError.js"
+import type * as Operation from "../Operation.js"
+import { ruleAnnotation } from "./proto.js"
+
+const ruleOfLeaf = (issue: SchemaIssue.Issue): string => {
+  switch (issue._tag) {
+    case "MissingKey":
+      return "required"
+    case "UnexpectedKey":
+      return "unknown-field"
+    case "OneOf":
+      return "one-of"
+    case "InvalidValue":
+      return "value"
+    default:
+      return "type"
+  }
+}
+
+const ruleOfFilter = (filter: SchemaAST.Filter<unknown>): string => {
+  const rule = filter.annotations?.[ruleAnnotation]
+  return typeof rule === "string" ? rule : "constraint"
+}
+
+const collect = (
+  issue: SchemaIssue.Issue,
+  path: ReadonlyArray<PropertyKey>,
+  rule: string | undefined,
+  message: string | undefined,
+  out: Array<ValidationIssue>
+): void => {
+  switch (issue._tag) {
+    case "Filter":
+      return collect(
+        issue.issue,
+        path,
+        rule ?? ruleOfFilter(issue.filter),
+        message ?? SchemaIssue.defaultCheckHook(issue),
+        out
+      )
+    case "Encoding":
+      return collect(issue.issue, path, rule, message, out)
+    case "Pointer":
+      return collect(issue.issue, [...path, ...issue.path], rule, message, out)
+    case "Composite":
+    case "AnyOf":
+      if (issue.issues.length > 0) {
+        for (const inner of issue.issues) collect(inner, path, rule, message, out)
+        return
+      }
+      out.push({ field: path.map(String).join("."), rule: rule ?? "type", message: message ?? "Expected a valid value" })
+      return
+    default:
+      out.push({
+        field: path.map(String).join("."),
+        rule: rule ?? ruleOfLeaf(issue),
+        message:
+          issue._tag === "MissingKey" ? "Required field is missing" : (message ?? SchemaIssue.defaultLeafHook(issue))
+      })
+  }
+}
+
+/**
+ * Flattens a schema issue into one entry per problem, each with the dotted
+ * field path and the rule's short name.
+ */
+export const issuesOf = (issue: SchemaIssue.Issue): ReadonlyArray<ValidationIssue> => {
+  const out: Array<ValidationIssue> = []
+  collect(issue, [], undefined, undefined, out)
+  return out
+}
+
+const parseOptions: SchemaAST.ParseOptions = { errors: "all", onExcessProperty: "error" }
+
+const decoders = new WeakMap<Schema.Top, (input: unknown) => Exit.Exit<unknown, Schema.SchemaError>>()
+
+const decoderOf = (schema: Schema.Top) => {
+  let decoder = decoders.get(schema)
+  if (decoder === undefined) {
+    const decode = Schema.decodeUnknownExit(schema as Schema.Codec<unknown, unknown>)
+    decoder = (input) => decode(input, parseOptions)
+    decoders.set(schema, decoder)
+  }
+  return decoder
+}
+
+/** A validated input, split into path parameters and body. */
+export interface ValidInput {
+  readonly params: Readonly<Record<string, string>>
+  readonly body: unknown
+}
+
+/**
+ * Validates a call's input against its operation: path parameters as tokens,
+ * the rest against the body schema, unknown fields rejected.
+ */
+export const validateInput = (
+  definition: Operation.Any,
+  input: unknown
+): Effect.Effect<ValidInput, ValidationError> => {
+  const fail = (issues: ReadonlyArray<ValidationIssue>) => {
+    const first = issues[0] ?? { field: "", rule: "type", message: "Invalid input" }
+    return Effect.fail(
+      new ValidationError({
+        operation: definition.name,
+        field: first.field,
+        rule: first.rule,
+        message: `${definition.name}: ${first.field === "" ? "input" : first.field}: ${first.message}`,
+        issues
+      })
+    )
+  }
+  const record = input === undefined ? {} : input
+  if (typeof record !== "object" || record === null || Array.isArray(record)) {
+    return fail([{ field: "", rule: "type", message: "Expected an object" }])
+  }
+  const paramNames = Object.keys(definition.params.fields)
+  const params: Record<string, unknown> = {}
+  const rest: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(record)) {
+    if (paramNames.includes(key)) params[key] = value
+    else rest[key] = value
+  }
+  const issues: Array<ValidationIssue> = []
+  const paramsExit = decoderOf(definition.params)(params)
+  if (Exit.isFailure(paramsExit)) issues.push(...issuesOf(failureIssue(paramsExit)))
+  let body: unknown
+  if (definition.body === undefined) {
+    for (const key of Object.keys(rest)) {
+      issues.push({ field: key, rule: "unknown-field", message: "Expected no such field" })
+    }
+  } else {
+    const bodyExit = decoderOf(definition.body)(rest)
+    if (Exit.isFailure(bodyExit)) issues.push(...issuesOf(failureIssue(bodyExit)))
+    else body = bodyExit.value
+  }
+  if (issues.length > 0) return fail(issues)
+  return Effect.succeed({ params: (paramsExit as Exit.Success<Record<string, string>>).value, body })
+}
+
+const failureIssue = (exit: Exit.Failure<unknown, Schema.SchemaError>): SchemaIssue.Issue => {
+  for (const reason of exit.cause.reasons) {
+    if (reason._tag === "Fail") return reason.error.issue
+  }
+  throw new Error("schema decoding died", { cause: exit.cause })
+}
