@@ -9,9 +9,9 @@
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { CredentialError } from "./KenarError.js"
 
 /**
@@ -154,7 +154,11 @@ export const make = (options: AuthOptions): KenarAuth["Service"] => {
               })
             }
           } else {
-            authorized = HttpClientRequest.setHeader(authorized, "authorization", `Bearer ${Redacted.value(token)}`)
+            authorized = HttpClientRequest.setHeader(
+              authorized,
+              "authorization",
+              `Bearer ${Redacted.value(token)}`
+            )
           }
         }
         return authorized
@@ -178,7 +182,10 @@ export const layer = (options: AuthOptions): Layer.Layer<KenarAuth> => Layer.suc
  * @category layers
  */
 export const layerConfig = (
-  options: { readonly accessToken?: TokenSource | undefined; readonly apiKey?: Config.Config<Redacted.Redacted<string>> } = {}
+  options: {
+    readonly accessToken?: TokenSource | undefined
+    readonly apiKey?: Config.Config<Redacted.Redacted<string>>
+  } = {}
 ): Layer.Layer<KenarAuth, Config.ConfigError> =>
   Layer.effect(
     KenarAuth,
@@ -195,10 +202,14 @@ export const layerConfig = (
  * @since 0.1.0
  * @category constructors
  */
-export const passthrough = (options: { readonly accessToken?: TokenSource | undefined } = {}): KenarAuth["Service"] => ({
+export const passthrough = (
+  options: { readonly accessToken?: TokenSource | undefined } = {}
+): KenarAuth["Service"] => ({
   authorize: (request, context) =>
     Effect.map(resolveToken(options.accessToken, context), (token) =>
-      token === undefined ? request : HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(token)}`)
+      token === undefined
+        ? request
+        : HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(token)}`)
     ),
   onUnauthenticated: () => Effect.succeed(false)
 })

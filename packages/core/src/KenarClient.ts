@@ -21,11 +21,11 @@
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as HttpClient from "effect/http/HttpClient"
+import * as Layer from "effect/Layer"
+import { makeExecutor } from "./internal/executor.js"
 import { KenarAuth } from "./KenarAuth.js"
 import * as KenarConfig from "./KenarConfig.js"
-import { makeExecutor } from "./internal/executor.js"
 import type * as Operation from "./Operation.js"
 
 /**

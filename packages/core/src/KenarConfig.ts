@@ -103,7 +103,9 @@ export const resolve = (options: ClientOptions = {}): ResolvedConfig => {
     throw new TypeError("Kenar client: baseUrl must not carry credentials, a query or a fragment")
   }
   const timeout =
-    options.timeout === undefined ? DEFAULT_TIMEOUT : Option.getOrUndefined(Duration.fromInput(options.timeout))
+    options.timeout === undefined
+      ? DEFAULT_TIMEOUT
+      : Option.getOrUndefined(Duration.fromInput(options.timeout))
   if (timeout === undefined || !(Duration.toMillis(timeout) > 0)) {
     throw new TypeError("Kenar client: timeout must be a positive duration")
   }

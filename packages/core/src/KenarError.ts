@@ -496,7 +496,11 @@ const tags = new Set<string>([
  * @category guards
  */
 export const isKenarError = (u: unknown): u is KenarError =>
-  typeof u === "object" && u !== null && "_tag" in u && tags.has((u as { _tag: string })._tag) && u instanceof Error
+  typeof u === "object" &&
+  u !== null &&
+  "_tag" in u &&
+  tags.has((u as { _tag: string })._tag) &&
+  u instanceof Error
 
 /**
  * Whether an error answers to a Kenar response carrying a status.

@@ -17,7 +17,7 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -89,7 +89,11 @@ const settle = <A>(operation: string, exit: Exit.Exit<A, unknown>, signal: Abort
  */
 export const make = <E>(layer: Layer.Layer<KenarClient, E>): KenarPromiseClient => {
   const runtime = ManagedRuntime.make(layer)
-  const run = <A>(name: string, effect: Effect.Effect<A, unknown, KenarClient>, signal: AbortSignal | undefined) => {
+  const run = <A>(
+    name: string,
+    effect: Effect.Effect<A, unknown, KenarClient>,
+    signal: AbortSignal | undefined
+  ) => {
     if (signal?.aborted) {
       return Promise.reject(new AbortedError({ operation: name, message: `${name}: the call was cancelled` }))
     }
@@ -103,16 +107,19 @@ export const make = <E>(layer: Layer.Layer<KenarClient, E>): KenarPromiseClient 
     const { signal, ...callOptions } = options ?? {}
     return run(
       operation.definition.name,
-      (operation as (input: unknown, options: CallOptions) => Effect.Effect<Operation.Output<D>, unknown, KenarClient>)(
-        input,
-        callOptions
-      ),
+      (
+        operation as (
+          input: unknown,
+          options: CallOptions
+        ) => Effect.Effect<Operation.Output<D>, unknown, KenarClient>
+      )(input, callOptions),
       signal
     )
   }
   const methods: Record<string, unknown> = {}
   for (const [name, operation] of Object.entries(Posts.all)) {
-    methods[name] = (input?: unknown, options?: PromiseCallOptions) => call(operation as OperationFn<any>, input as any, options)
+    methods[name] = (input?: unknown, options?: PromiseCallOptions) =>
+      call(operation as OperationFn<any>, input as any, options)
   }
   return Object.assign(methods, { call, dispose: () => runtime.dispose() }) as unknown as KenarPromiseClient
 }

@@ -92,7 +92,8 @@ export interface Definition<
  * @since 0.1.0
  * @category models
  */
-export interface Any extends Definition<string, ParamsSchema, Schema.Top | undefined, Schema.Top, SpecificErrorTag> {}
+export interface Any
+  extends Definition<string, ParamsSchema, Schema.Top | undefined, Schema.Top, SpecificErrorTag> {}
 
 type Simplify<A> = { [K in keyof A]: A[K] } & {}
 
@@ -120,7 +121,9 @@ export type Output<D extends Any> = D["output"]["Type"]
  * @since 0.1.0
  * @category models
  */
-export type Error<D extends Any> = CommonError | Extract<SpecificError, { readonly _tag: D["errors"][number] }>
+export type Error<D extends Any> =
+  | CommonError
+  | Extract<SpecificError, { readonly _tag: D["errors"][number] }>
 
 /**
  * Whether the operation takes no input at all.
@@ -166,8 +169,13 @@ export const make = <
  * @since 0.1.0
  * @category utils
  */
-export const scopesFor = (definition: Any, input: Readonly<Record<string, unknown>>): ReadonlyArray<string> | undefined =>
-  definition.scopes?.map((scope) => scope.replace(/\{(\w+)\}/g, (_, name: string) => String(input[name] ?? "")))
+export const scopesFor = (
+  definition: Any,
+  input: Readonly<Record<string, unknown>>
+): ReadonlyArray<string> | undefined =>
+  definition.scopes?.map((scope) =>
+    scope.replace(/\{(\w+)\}/g, (_, name: string) => String(input[name] ?? ""))
+  )
 
 /**
  * The names of the path parameters, in the order they appear in the route.

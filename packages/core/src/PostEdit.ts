@@ -79,12 +79,15 @@ export const make = (changes: Changes): EditPostV2Body => {
     for (const [key, value] of Object.entries(fields ?? {})) {
       if (value === undefined) continue
       update_mask.push(`${group}.${key}`)
-      if (!isClear(value)) (groups[group] ??= {})[key] = value
+      if (isClear(value)) continue
+      groups[group] = { ...groups[group], [key]: value }
     }
   }
   return {
     update_mask,
-    ...(groups.general_data === undefined ? {} : { general_data: groups.general_data as PostGeneralDataPatch }),
+    ...(groups.general_data === undefined
+      ? {}
+      : { general_data: groups.general_data as PostGeneralDataPatch }),
     ...(groups.category_data === undefined ? {} : { category_data: groups.category_data })
   }
 }

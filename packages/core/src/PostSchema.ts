@@ -44,7 +44,11 @@ export type { OpenEnum } from "./internal/proto.js"
  * @since 0.1.0
  * @category enums
  */
-export const LocationTypes = ["LOCATION_TYPE_EMPTY", "LOCATION_TYPE_EXACT", "LOCATION_TYPE_APPROXIMATE"] as const
+export const LocationTypes = [
+  "LOCATION_TYPE_EMPTY",
+  "LOCATION_TYPE_EXACT",
+  "LOCATION_TYPE_APPROXIMATE"
+] as const
 
 /**
  * How precisely a post's location is shown.
@@ -154,7 +158,11 @@ const nonEmpty = (what: string) =>
 
 const between = (min: number, max: number, what: string) =>
   Schema.Number.check(
-    rule<number>("range", `Expected ${what} between ${min} and ${max}`, (n) => Number.isFinite(n) && n >= min && n <= max)
+    rule<number>(
+      "range",
+      `Expected ${what} between ${min} and ${max}`,
+      (n) => Number.isFinite(n) && n >= min && n <= max
+    )
   )
 
 // -----------------------------------------------------------------------------

@@ -119,7 +119,10 @@ const retryAfterOf = (error: unknown): Duration.Duration | undefined => {
  * @since 0.1.0
  * @category constructors
  */
-export const schedule = (policy: RetryOptions, safety: RetrySafety): Schedule.Schedule<Duration.Duration, KenarError> => {
+export const schedule = (
+  policy: RetryOptions,
+  safety: RetrySafety
+): Schedule.Schedule<Duration.Duration, KenarError> => {
   const maxDelay = Duration.fromInputUnsafe(policy.maxDelay)
   const maxElapsed = Duration.toMillis(Duration.fromInputUnsafe(policy.maxElapsed))
   return Schedule.exponential(policy.baseDelay, 2).pipe(

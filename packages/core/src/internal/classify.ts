@@ -52,7 +52,12 @@ const classes: ReadonlyArray<ApiErrorClass | undefined> = [
   UnauthenticatedError
 ]
 
-const specific = new Set(["NotFoundError", "AlreadyExistsError", "FailedPreconditionError", "OutOfRangeError"])
+const specific = new Set([
+  "NotFoundError",
+  "AlreadyExistsError",
+  "FailedPreconditionError",
+  "OutOfRangeError"
+])
 
 /** The gRPC code an HTTP status implies, for error bodies that carry none. */
 export const codeForHttpStatus = (status: number): number => {
@@ -177,7 +182,8 @@ export const decodeSuccess = (
         attempt: answer.attempt
       })
     )
-  if (answer.text.trim() === "") return fail("EmptyBody", `${definition.name}: HTTP ${answer.status} with an empty body`)
+  if (answer.text.trim() === "")
+    return fail("EmptyBody", `${definition.name}: HTTP ${answer.status} with an empty body`)
   let json: unknown
   try {
     json = JSON.parse(answer.text)
@@ -243,7 +249,11 @@ export const transportError = (
 ): TransportError => {
   const code = findCode(cause)
   const [reason, mayHaveReachedServer] =
-    code !== undefined ? codes[code]! : phase === "body" ? (["BodyError", true] as const) : (["Unknown", true] as const)
+    code !== undefined
+      ? codes[code]!
+      : phase === "body"
+        ? (["BodyError", true] as const)
+        : (["Unknown", true] as const)
   return new TransportError({
     operation: definition.name,
     reason,

@@ -3,9 +3,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { constTrue } from "effect/Function"
-import * as Redacted from "effect/Redacted"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Redacted from "effect/Redacted"
 import type { AuthContext, KenarAuth } from "../KenarAuth.js"
 import type { CallOptions, ResolvedConfig } from "../KenarConfig.js"
 import type { KenarError } from "../KenarError.js"
@@ -22,14 +22,25 @@ const provedNotProcessed = (error: KenarError): boolean =>
  * credentials, send with a per-attempt timeout, classify the answer, retry
  * per the operation's safety, all inside one span named after the operation.
  */
-export const makeExecutor = (http: HttpClient.HttpClient, auth: KenarAuth["Service"], config: ResolvedConfig) => {
+export const makeExecutor = (
+  http: HttpClient.HttpClient,
+  auth: KenarAuth["Service"],
+  config: ResolvedConfig
+) => {
   const baseHeaders: Record<string, string> = { accept: "application/json" }
   if (config.userAgent !== undefined) baseHeaders["user-agent"] = config.userAgent
 
-  return (definition: Operation.Any, input: unknown, options?: CallOptions): Effect.Effect<unknown, KenarError> =>
-    Effect.suspend(() => call(definition, input, options))
+  return (
+    definition: Operation.Any,
+    input: unknown,
+    options?: CallOptions
+  ): Effect.Effect<unknown, KenarError> => Effect.suspend(() => call(definition, input, options))
 
-  function call(definition: Operation.Any, input: unknown, options?: CallOptions): Effect.Effect<unknown, KenarError> {
+  function call(
+    definition: Operation.Any,
+    input: unknown,
+    options?: CallOptions
+  ): Effect.Effect<unknown, KenarError> {
     let attempts = 0
     let lastStatus: number | undefined
     const run = Effect.gen(function* () {
@@ -43,9 +54,12 @@ export const makeExecutor = (http: HttpClient.HttpClient, auth: KenarAuth["Servi
         operation: definition.name,
         scopes: Operation.scopesFor(definition, valid.params),
         accessToken:
-          options?.accessToken === undefined ? undefined : Redacted.make(options.accessToken, { label: "kenar-secret" })
+          options?.accessToken === undefined
+            ? undefined
+            : Redacted.make(options.accessToken, { label: "kenar-secret" })
       }
-      const timeout = options?.timeout === undefined ? config.timeout : Duration.fromInputUnsafe(options.timeout)
+      const timeout =
+        options?.timeout === undefined ? config.timeout : Duration.fromInputUnsafe(options.timeout)
       const timeoutMillis = Duration.toMillis(timeout)
 
       const sendOnce: Effect.Effect<unknown, KenarError> = Effect.suspend(() => {
@@ -57,7 +71,9 @@ export const makeExecutor = (http: HttpClient.HttpClient, auth: KenarAuth["Servi
               Effect.flatMap((response) => {
                 lastStatus = response.status
                 return Effect.map(
-                  Effect.mapError(response.text, (error) => transportError(definition, error, attempt, "body")),
+                  Effect.mapError(response.text, (error) =>
+                    transportError(definition, error, attempt, "body")
+                  ),
                   (text) => [response, text] as const
                 )
               })
@@ -69,7 +85,13 @@ export const makeExecutor = (http: HttpClient.HttpClient, auth: KenarAuth["Servi
           }),
           Effect.flatMap(([response, text]) =>
             Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<unknown, KenarError> => {
-              const answer: Answer = { status: response.status, headers: response.headers, text, attempt, now }
+              const answer: Answer = {
+                status: response.status,
+                headers: response.headers,
+                text,
+                attempt,
+                now
+              }
               if (response.status >= 200 && response.status < 300) return decodeSuccess(definition, answer)
               return Effect.fail(apiError(definition, answer))
             })

@@ -34,7 +34,9 @@ export const protoDouble = Schema.Number.pipe(Schema.withDecodingDefaultKey(zero
 
 /** Decimal digits: how proto3 JSON carries a 64-bit unsigned integer. */
 export const Uint64String = Schema.String.check(
-  rule<string>("uint64", "Expected an unsigned integer written as a decimal string", (s) => /^\d{1,20}$/.test(s))
+  rule<string>("uint64", "Expected an unsigned integer written as a decimal string", (s) =>
+    /^\d{1,20}$/.test(s)
+  )
 )
 
 /** A uint64 field of a response: a decimal string, absent means `"0"`. */

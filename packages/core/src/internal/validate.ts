@@ -36,31 +36,40 @@ const collect = (
 ): void => {
   switch (issue._tag) {
     case "Filter":
-      return collect(
+      collect(
         issue.issue,
         path,
         rule ?? ruleOfFilter(issue.filter),
         message ?? SchemaIssue.defaultCheckHook(issue),
         out
       )
+      return
     case "Encoding":
-      return collect(issue.issue, path, rule, message, out)
+      collect(issue.issue, path, rule, message, out)
+      return
     case "Pointer":
-      return collect(issue.issue, [...path, ...issue.path], rule, message, out)
+      collect(issue.issue, [...path, ...issue.path], rule, message, out)
+      return
     case "Composite":
     case "AnyOf":
       if (issue.issues.length > 0) {
         for (const inner of issue.issues) collect(inner, path, rule, message, out)
         return
       }
-      out.push({ field: path.map(String).join("."), rule: rule ?? "type", message: message ?? "Expected a valid value" })
+      out.push({
+        field: path.map(String).join("."),
+        rule: rule ?? "type",
+        message: message ?? "Expected a valid value"
+      })
       return
     default:
       out.push({
         field: path.map(String).join("."),
         rule: rule ?? ruleOfLeaf(issue),
         message:
-          issue._tag === "MissingKey" ? "Required field is missing" : (message ?? SchemaIssue.defaultLeafHook(issue))
+          issue._tag === "MissingKey"
+            ? "Required field is missing"
+            : (message ?? SchemaIssue.defaultLeafHook(issue))
       })
   }
 }
@@ -115,7 +124,7 @@ export const validateInput = (
       })
     )
   }
-  const record = input === undefined ? {} : input
+  const record = input === undefined ? {} : withoutUndefined(input)
   if (typeof record !== "object" || record === null || Array.isArray(record)) {
     return fail([{ field: "", rule: "type", message: "Expected an object" }])
   }
@@ -141,6 +150,18 @@ export const validateInput = (
   }
   if (issues.length > 0) return fail(issues)
   return Effect.succeed({ params: (paramsExit as Exit.Success<Record<string, string>>).value, body })
+}
+
+/** `undefined` fields are absent on the wire: drop them so they read as missing. */
+const withoutUndefined = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withoutUndefined)
+  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype)
+    return value
+  const out: Record<string, unknown> = {}
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== undefined) out[key] = withoutUndefined(field)
+  }
+  return out
 }
 
 const failureIssue = (exit: Exit.Failure<unknown, Schema.SchemaError>): SchemaIssue.Issue => {
