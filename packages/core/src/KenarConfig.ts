@@ -124,6 +124,6 @@ export const resolve = (options: ClientOptions = {}): ResolvedConfig => {
  * @category constructors
  */
 export const fromConfig = (options: ClientOptions = {}): Effect.Effect<ResolvedConfig, Config.ConfigError> =>
-  Effect.map(Config.option(Config.String("KENAR_BASE_URL")), (baseUrl) =>
+  Effect.map(Config.option(Config.URL("KENAR_BASE_URL")), (baseUrl) =>
     resolve({ ...options, baseUrl: options.baseUrl ?? Option.getOrUndefined(baseUrl) })
   )
