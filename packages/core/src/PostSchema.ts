@@ -191,7 +191,7 @@ export type PostVideo = typeof PostVideo.Type
 const generalDataFields = {
   category_slug: nonEmpty("category slug"),
   title: nonEmpty("title"),
-  description: Schema.String,
+  description: nonEmpty("description"),
   images: Schema.Array(nonEmpty("image path")),
   city: nonEmpty("city"),
   district: Schema.optionalKey(Schema.String),
@@ -320,7 +320,7 @@ export const EditPostBody = Schema.Struct({
       return length >= 3 && length <= 50
     })
   ),
-  description: Schema.String,
+  description: nonEmpty("description"),
   image_paths: Schema.optionalKey(Schema.Array(nonEmpty("image path")))
 })
 

@@ -52,7 +52,7 @@ describe("API errors are classified by the body's gRPC code first", () => {
   it("uses the code even when the HTTP status disagrees (HTTP 412 with code 9)", async () => {
     const error = await errorOf(
       [{ status: 412, body: { code: 9, message: "post is expired" } }],
-      Posts.editPost({ post_token: "AaEB0vbO", title: "عنوان", description: "" })
+      Posts.editPost({ post_token: "AaEB0vbO", title: "عنوان", description: "توضیح" })
     )
     expect(error).toBeInstanceOf(KenarError.FailedPreconditionError)
     expect(error).toMatchObject({

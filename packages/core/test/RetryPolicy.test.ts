@@ -18,7 +18,7 @@ const submitBody = {
   general_data: {
     category_slug: "light",
     title: "چراغ مطالعه",
-    description: "",
+    description: "توضیح",
     images: [],
     city: "tehran",
     location_type: "LOCATION_TYPE_EXACT",

@@ -54,7 +54,7 @@ describe("input validation happens before any I/O", () => {
       Posts.deleteBusinessCustomizedButton({ business_token: token }),
       Posts.setPostCustomizedButton({ post_token: token, customized_button: button }),
       Posts.createBusinessCustomizedButton({ business_token: token, customized_button: button }),
-      Posts.editPost({ post_token: token, title: "عنوان خوب", description: "" }),
+      Posts.editPost({ post_token: token, title: "عنوان خوب", description: "توضیح" }),
       Posts.editPostV2({ post_token: token, ...PostEdit.make({ general_data: { title: "x" } }) })
     ]) {
       const error = await rejected(effect)
@@ -109,14 +109,17 @@ describe("input validation happens before any I/O", () => {
 
   it("enforces EditPost v1's title of 3 to 50 characters (counted in characters, not bytes)", async () => {
     expect(
-      (await rejected(Posts.editPost({ post_token: "AaEB0vbO", title: "ab", description: "" }))).rule
+      (await rejected(Posts.editPost({ post_token: "AaEB0vbO", title: "ab", description: "توضیح" }))).rule
     ).toBe("length")
     expect(
-      (await rejected(Posts.editPost({ post_token: "AaEB0vbO", title: "x".repeat(51), description: "" })))
-        .field
+      (
+        await rejected(
+          Posts.editPost({ post_token: "AaEB0vbO", title: "x".repeat(51), description: "توضیح" })
+        )
+      ).field
     ).toBe("title")
-    await accepted(Posts.editPost({ post_token: "AaEB0vbO", title: "ب".repeat(50), description: "" }))
-    await accepted(Posts.editPost({ post_token: "AaEB0vbO", title: "خانه", description: "" }))
+    await accepted(Posts.editPost({ post_token: "AaEB0vbO", title: "ب".repeat(50), description: "توضیح" }))
+    await accepted(Posts.editPost({ post_token: "AaEB0vbO", title: "خانه", description: "توضیح" }))
   })
 
   it("requires a non-empty update_mask of existing, editable paths", async () => {
