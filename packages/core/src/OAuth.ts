@@ -968,23 +968,30 @@ export const makeTokenManager = (
         return yield* refreshed
       })
 
-    /** Joins the refresh under way for `key`, or starts one. */
+    /**
+     * Joins the refresh under way for `key`, or starts one in the manager's
+     * scope. Registering the flight and forking it cannot be interrupted, so
+     * a flight is always settled.
+     */
     const refreshShared = (key: string, seen: TokenSet): Effect.Effect<TokenSet, Failure> =>
-      Effect.suspend(() => {
-        const flight = flights.get(key)
-        if (flight !== undefined) return Deferred.await(flight)
-        const deferred = Deferred.makeUnsafe<TokenSet, Failure>()
-        flights.set(key, deferred)
-        const run = refreshNow(key, seen).pipe(
-          Effect.onExit((exit) =>
-            Effect.sync(() => {
-              flights.delete(key)
-              Deferred.doneUnsafe(deferred, exit)
+      Effect.flatMap(
+        Effect.uninterruptible(
+          Effect.suspend(() => {
+            const flight = flights.get(key)
+            if (flight !== undefined) return Effect.succeed(flight)
+            const deferred = Deferred.makeUnsafe<TokenSet, Failure>()
+            flights.set(key, deferred)
+            return Effect.map(Effect.forkIn(refreshNow(key, seen), scope), (fiber) => {
+              fiber.addObserver((exit) => {
+                flights.delete(key)
+                Deferred.doneUnsafe(deferred, exit)
+              })
+              return deferred
             })
-          )
-        )
-        return Effect.andThen(Effect.forkIn(run, scope), Deferred.await(deferred))
-      })
+          })
+        ),
+        Deferred.await
+      )
 
     const getTokens = (key?: string): Effect.Effect<TokenSet, Failure> =>
       Effect.gen(function* () {
