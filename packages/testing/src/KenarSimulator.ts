@@ -18,6 +18,9 @@
  * const HttpLive = KenarSimulator.layer(sim)
  * ```
  *
+ * It is also Divar's OAuth server (`/oauth2/auth`, `/oauth2/token`): see
+ * `SimulatorOAuth` and {@link KenarSimulator.addOAuthClient}.
+ *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
@@ -30,9 +33,11 @@ import { builtInCategories } from "./internal/categories.js"
 import { seedDemo as seed } from "./internal/demo.js"
 import { FaultController } from "./internal/faults.js"
 import { type Engine, makeHandler } from "./internal/handler.js"
+import { OAuthServer } from "./internal/oauth.js"
 import { RateLimiter } from "./internal/rateLimit.js"
 import { dateOf, type PostRecord, World } from "./internal/state.js"
 import type * as SimulatorFault from "./SimulatorFault.js"
+import type * as SimulatorOAuth from "./SimulatorOAuth.js"
 
 // -----------------------------------------------------------------------------
 // models
@@ -217,15 +222,20 @@ export interface RequestLogEntry {
   readonly method: string
   /** The route template (`/v1/open-platform/user-post/{token}`), or the path of an unknown route. */
   readonly route: string
-  /** The SDK name of the operation (`getUserPost`), `uploadImage`/`uploadVideo`/`uploadImageV1`, or undefined. */
+  /**
+   * The SDK name of the operation (`getUserPost`), `uploadImage`/`uploadVideo`/`uploadImageV1`,
+   * `oauthAuthorize`/`oauthDecision`/`oauthToken`, or undefined.
+   */
   readonly operation: string | undefined
   /** The HTTP status answered; undefined when the connection was reset. */
   readonly status: number | undefined
   readonly fault: SimulatorFault.Kind | undefined
   /** Whether an `x-api-key` header was sent. */
   readonly apiKey: boolean
-  /** Whether an `Authorization` header was sent. */
+  /** Whether an `Authorization` header was sent (a bearer token, or HTTP Basic at the token endpoint). */
   readonly accessToken: boolean
+  /** The `grant_type` of a token endpoint request. */
+  readonly grantType?: string
 }
 
 /**
@@ -266,6 +276,16 @@ export interface Summary {
     readonly active: ReadonlyArray<SimulatorFault.Fault>
     readonly stats: SimulatorFault.Stats
   }
+  /** The authorization server: clients without their secrets, settings, counts. */
+  readonly oauth: {
+    readonly clients: ReadonlyArray<{
+      readonly clientId: string
+      readonly redirectUris: ReadonlyArray<string>
+    }>
+    readonly autoApprove: boolean
+    readonly user: string | undefined
+    readonly stats: SimulatorOAuth.Stats
+  }
 }
 
 /**
@@ -298,6 +318,8 @@ export interface Options {
   readonly failedPreconditionStatus?: 400 | 412
   /** How long a published post lives before it retires (default 30 days). */
   readonly postLifetimeDays?: number
+  /** The authorization server: auto-approval, default user, token lifetimes and grace window. */
+  readonly oauth?: SimulatorOAuth.Options
 }
 
 /**
@@ -330,6 +352,8 @@ export interface KenarSimulator {
   /** The web-standard handler: any `Request` in, the simulator's `Response` out. Rejects with an error whose `code` is `"ECONNRESET"` for reset faults. */
   readonly handler: (request: Request) => Promise<Response>
   readonly faults: SimulatorFault.Faults
+  /** The OAuth authorization server's settings (auto-approval, signed-in user) and counts. */
+  readonly oauth: SimulatorOAuth.OAuth
   /** The rate limits, changeable at any time. */
   readonly limits: Limits
   /** The simulator's clock. */
@@ -342,6 +366,12 @@ export interface KenarSimulator {
     perMinute?: number
     perDay?: number
   }) => string
+  /**
+   * Registers an OAuth client (the app slug as client id, a secret, redirect
+   * URIs) for `/oauth2/auth` and `/oauth2/token`; with `apiKey` of an
+   * existing app it belongs to that app, else a new app is registered.
+   */
+  readonly addOAuthClient: (options: SimulatorOAuth.ClientOptions) => SimulatorOAuth.Client
   /** Registers a user; returns the user's id. */
   readonly addUser: (options?: { id?: string; canSubmit?: boolean }) => string
   /** Whether CanUserSubmitPost answers true and SubmitUserPost is allowed. */
@@ -356,7 +386,7 @@ export interface KenarSimulator {
   }) => string
   /** Puts a post straight into the world (its images and video count as uploaded); returns its token. */
   readonly addPost: (options: AddPostOptions) => string
-  /** Issues an access token as Kenar's OAuth server would (default 3600 s). */
+  /** Issues an access token as Kenar's OAuth server would (default 3600 s), without the OAuth flow. */
   readonly issueToken: (options: {
     user: string
     scopes: ReadonlyArray<string>
@@ -400,6 +430,13 @@ export interface KenarSimulator {
 // -----------------------------------------------------------------------------
 
 const day = 24 * 60 * 60 * 1000
+
+const seconds = (value: number | undefined, fallback: number, name: string): number => {
+  const s = value ?? fallback
+  if (!Number.isFinite(s) || s < 0)
+    throw new Error(`KenarSimulator: oauth.${name} must be a non-negative number`)
+  return s
+}
 
 const defaultSleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
 
@@ -452,6 +489,28 @@ export const make = (options: Options = {}): KenarSimulator => {
     perMinute: options.rateLimit?.perMinute ?? 600,
     perDay: options.rateLimit?.perDay ?? 0
   })
+  const oauth = new OAuthServer(
+    world,
+    {
+      codeLifetimeMillis: seconds(options.oauth?.codeLifetimeSeconds, 600, "codeLifetimeSeconds") * 1000,
+      accessTokenLifetimeSeconds: seconds(
+        options.oauth?.accessTokenLifetimeSeconds,
+        3600,
+        "accessTokenLifetimeSeconds"
+      ),
+      refreshTokenLifetimeMillis:
+        seconds(
+          options.oauth?.refreshTokenLifetimeSeconds,
+          30 * 24 * 60 * 60,
+          "refreshTokenLifetimeSeconds"
+        ) * 1000,
+      graceMillis: seconds(options.oauth?.rotationGraceSeconds, 120, "rotationGraceSeconds") * 1000
+    },
+    {
+      ...(options.oauth?.autoApprove === undefined ? {} : { autoApprove: options.oauth.autoApprove }),
+      ...(options.oauth?.user === undefined ? {} : { user: options.oauth.user })
+    }
+  )
   const engine: Engine = {
     world,
     faults,
@@ -461,6 +520,7 @@ export const make = (options: Options = {}): KenarSimulator => {
     admin: options.admin ?? true,
     cors: options.cors ?? false,
     failedPreconditionStatus: options.failedPreconditionStatus ?? 400,
+    oauth,
     log: []
   }
   const snapshot = (post: PostRecord | undefined) => (post === undefined ? undefined : world.snapshot(post))
@@ -518,9 +578,11 @@ export const make = (options: Options = {}): KenarSimulator => {
   const sim: KenarSimulator = {
     handler: (request) => handle(request),
     faults,
+    oauth,
     limits: limiter.limits,
     now,
     addApp: (input = {}) => world.addApp(input).apiKey,
+    addOAuthClient: (input) => oauth.addClient(input),
     addUser: (input = {}) => world.addUser(input).id,
     setCanSubmit: (user, canSubmit) => {
       world.user(user).canSubmit = canSubmit
@@ -575,7 +637,8 @@ export const make = (options: Options = {}): KenarSimulator => {
       uploads: { images: world.images.size, videos: world.videos.size },
       requests: engine.log.length,
       limits: { ...limiter.limits },
-      faults: { active: faults.active(), stats: faults.stats() }
+      faults: { active: faults.active(), stats: faults.stats() },
+      oauth: oauth.summary()
     })
   }
   handle = makeHandler(engine, sim)
@@ -657,12 +720,16 @@ export interface Demo {
   readonly accessToken: string
   readonly business: string
   readonly posts: ReadonlyArray<string>
+  /** The demo app's OAuth client: redirect URIs on `127.0.0.1:5173` and `localhost:5173` (`/oauth/callback`). */
+  readonly oauthClient: SimulatorOAuth.Client
 }
 
 /**
- * Fills a simulator with demo data: an app, a user owning a real-estate
- * business, posts in several states with Persian titles and a week of
- * stats, and an access token with every scope (valid 30 days).
+ * Fills a simulator with demo data: an app with an OAuth client, a user
+ * owning a real-estate business (the user who signs in at `/oauth2/auth`
+ * unless `sim.oauth.user` was set), posts in several states with Persian
+ * titles and a week of stats, and an access token with every scope (valid
+ * 30 days).
  *
  * @since 0.1.0
  * @category constructors

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util"
 import * as KenarSimulator from "./KenarSimulator.js"
 import * as NodeSimulatorServer from "./NodeSimulatorServer.js"
 import * as SimulatorFault from "./SimulatorFault.js"
+import * as SimulatorOAuth from "./SimulatorOAuth.js"
 
 const usage = `Usage: kenar-simulator [options]
 
@@ -19,6 +20,7 @@ const usage = `Usage: kenar-simulator [options]
   --fault <spec>      inject a fault, repeatable: <kind>[:key=value,...] or JSON
                       kinds: ${SimulatorFault.kinds.join(", ")}
                       e.g. --fault status:status=503,rate=0.2 --fault latency:ms=300
+  --auto-approve      approve OAuth authorization requests at once (no consent page)
   --no-admin          do not serve /__simulator/ admin endpoints
   --cors              allow browsers from any origin
   -h, --help          show this help`
@@ -43,6 +45,7 @@ const main = async () => {
       "rate-limit": { type: "string" },
       "daily-quota": { type: "string" },
       fault: { type: "string", multiple: true },
+      "auto-approve": { type: "boolean" },
       "no-admin": { type: "boolean" },
       cors: { type: "boolean" },
       help: { type: "boolean", short: "h" }
@@ -58,7 +61,8 @@ const main = async () => {
       perDay: count("daily-quota", values["daily-quota"], 0)
     },
     admin: !values["no-admin"],
-    cors: values.cors ?? false
+    cors: values.cors ?? false,
+    oauth: { autoApprove: values["auto-approve"] ?? false }
   })
   for (const spec of values.fault ?? []) sim.faults.inject(SimulatorFault.parse(spec))
   const demo = KenarSimulator.seedDemo(sim)
@@ -78,6 +82,14 @@ const main = async () => {
       const post = sim.post(token)!
       return `    ${token.padEnd(10)} ${post.state.padEnd(32)} ${post.general_data.title}`
     }),
+    "",
+    "  OAuth (point the app's OAuth base URL at the simulator):",
+    `    Authorize:                 ${server.url}${SimulatorOAuth.paths.authorize}`,
+    `    Token:                     ${server.url}${SimulatorOAuth.paths.token}`,
+    `    Client id:                 ${demo.oauthClient.clientId}`,
+    `    Client secret:             ${demo.oauthClient.clientSecret}`,
+    ...demo.oauthClient.redirectUris.map((uri) => `    Redirect URI:              ${uri}`),
+    `    Consent:                   ${sim.oauth.autoApprove ? "auto-approved" : "consent page"} as ${sim.oauth.user}`,
     "",
     `  Rate limit: ${sim.limits.perMinute || "off"} per minute, ${sim.limits.perDay || "no"} daily quota`,
     ...sim.faults.active().map((fault) => `  Fault: ${JSON.stringify(fault)}`),

@@ -11,3 +11,5 @@ export * as KenarSimulator from "./KenarSimulator.js"
 export * as NodeSimulatorServer from "./NodeSimulatorServer.js"
 /** @since 0.1.0 */
 export * as SimulatorFault from "./SimulatorFault.js"
+/** @since 0.1.0 */
+export * as SimulatorOAuth from "./SimulatorOAuth.js"

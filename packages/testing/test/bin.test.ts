@@ -66,6 +66,47 @@ describe("kenar-simulator CLI", () => {
     expect(cli.output()).toContain("SIGTERM: stopping")
   })
 
+  it("prints the demo OAuth client and, with --auto-approve, completes the flow without a page", async () => {
+    const cli = startCli(["--auto-approve"])
+    try {
+      const banner = await cli.banner
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1]
+      expect(banner).toContain(`Authorize:                 ${url}/oauth2/auth`)
+      expect(banner).toContain(`Token:                     ${url}/oauth2/token`)
+      expect(banner).toContain("Consent:                   auto-approved as demo-user")
+      const clientId = cli.field(banner, "Client id")
+      const clientSecret = cli.field(banner, "Client secret")
+      const redirectUri = cli.field(banner, "Redirect URI")
+      expect([clientId, redirectUri]).toEqual(["kenar-demo", "http://127.0.0.1:5173/oauth/callback"])
+      expect(clientSecret).toMatch(/^sim_cs_/)
+      const query = new URLSearchParams({
+        response_type: "code",
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        scope: "USER_POSTS_GET offline_access",
+        state: "cli-state-123"
+      })
+      const authorized = await fetch(`${url}/oauth2/auth?${query}`, { redirect: "manual" })
+      expect(authorized.status).toBe(302)
+      const code = new URL(authorized.headers.get("location")!).searchParams.get("code")!
+      const token = await fetch(`${url}/oauth2/token`, {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: "authorization_code",
+          code,
+          redirect_uri: redirectUri,
+          client_id: clientId,
+          client_secret: clientSecret
+        })
+      })
+      expect(token.status).toBe(200)
+      expect((await token.json()).refresh_token).toMatch(/^sim_rt_/)
+    } finally {
+      cli.child.kill("SIGTERM")
+    }
+    expect(await cli.exited).toBe(0)
+  })
+
   it("rejects a bad flag value", async () => {
     const cli = startCli(["--rate-limit", "lots"])
     expect(await cli.exited).toBe(1)

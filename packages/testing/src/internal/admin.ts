@@ -1,7 +1,7 @@
 /**
  * The admin endpoints under `/__simulator/` (no credentials; turn them off
- * with `admin: false`): state summary, request log, faults, tokens, and
- * post life-cycle moves for a playground or a CLI user.
+ * with `admin: false`): state summary, request log, faults, tokens, OAuth
+ * settings, and post life-cycle moves for a playground or a CLI user.
  */
 import type { KenarSimulator } from "../KenarSimulator.js"
 import * as SimulatorFault from "../SimulatorFault.js"
@@ -76,6 +76,25 @@ const route = async (sim: KenarSimulator, request: Request, path: string): Promi
       const token = sim.issueToken({ user: String(input.user), scopes, expiresInSeconds: expiresIn })
       return { access_token: token, token_type: "bearer", expires_in: expiresIn, scope: scopes.join(" ") }
     }
+  }
+  if (path === "oauth" && (request.method === "GET" || request.method === "POST")) {
+    if (request.method === "POST") {
+      const input = await body(request)
+      if (input.autoApprove !== undefined) {
+        if (typeof input.autoApprove !== "boolean") throw invalid("autoApprove", "expected a boolean")
+        sim.oauth.autoApprove = input.autoApprove
+      }
+      if (input.user !== undefined) {
+        if (
+          input.user !== null &&
+          (typeof input.user !== "string" || sim.summary().users.indexOf(input.user) === -1)
+        ) {
+          throw invalid("user", `unknown user ${JSON.stringify(input.user)}`)
+        }
+        sim.oauth.user = input.user ?? undefined
+      }
+    }
+    return sim.summary().oauth
   }
   const move = /^posts\/([^/]+)\/(pay|queue|publish|reject|retire|expire|stats)$/.exec(path)
   if (move !== null && request.method === "POST") {

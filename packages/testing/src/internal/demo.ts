@@ -19,8 +19,14 @@ export const allScopes = (posts: ReadonlyArray<string>, business: string): Array
 const day = 24 * 60 * 60 * 1000
 
 export const seedDemo = (sim: KenarSimulator): Demo => {
-  const apiKey = sim.addApp({ name: "demo" })
+  const apiKey = sim.addApp({ name: "kenar-demo" })
+  const oauthClient = sim.addOAuthClient({
+    clientId: "kenar-demo",
+    apiKey,
+    redirectUris: ["http://127.0.0.1:5173/oauth/callback", "http://localhost:5173/oauth/callback"]
+  })
   const user = sim.addUser({ id: "demo-user" })
+  sim.oauth.user ??= user
   const business = sim.addBusiness({ name: "املاک آفتاب", type: "REAL_ESTATE", owner: user })
   const general = {
     city: "tehran",
@@ -93,5 +99,5 @@ export const seedDemo = (sim: KenarSimulator): Demo => {
     scopes: allScopes(posts, business),
     expiresInSeconds: 30 * 24 * 60 * 60
   })
-  return { apiKey, user, accessToken, business, posts }
+  return { apiKey, user, accessToken, business, posts, oauthClient }
 }

@@ -40,13 +40,16 @@ export class FaultController implements SimulatorFault.Faults {
     this.counts = zeroCounts()
   }
 
-  /** Draws the faults of one call; `names` are the call's operation names. */
-  plan(names: ReadonlyArray<string>): Plan {
+  /**
+   * Draws the faults of one call; `names` are the call's operation names.
+   * Without `untargeted`, only faults naming one of them apply.
+   */
+  plan(names: ReadonlyArray<string>, untargeted = true): Plan {
     let latencyMs = 0
     let outcome: Plan["outcome"]
     for (const rule of this.rules) {
       const fault = rule.fault
-      if (fault.operation !== undefined && !names.includes(fault.operation)) continue
+      if (fault.operation === undefined ? !untargeted : !names.includes(fault.operation)) continue
       if (fault.kind !== "latency" && outcome !== undefined) continue
       if (rule.remaining !== undefined && rule.remaining <= 0) continue
       if (fault.rate !== undefined && rule.random() >= fault.rate) continue

@@ -1,16 +1,21 @@
 /**
  * The web-standard handler: route, faults, API key, rate limit, OAuth, then
- * the operation; every call is logged (without secrets).
+ * the operation; every call is logged (without secrets). The authorization
+ * server's `/oauth2/` routes share the log and targeted faults, not CORS.
  */
 import type { KenarSimulator, RequestLogEntry } from "../KenarSimulator.js"
+import * as SimulatorOAuth from "../SimulatorOAuth.js"
 import { adminPrefix, handleAdmin } from "./admin.js"
 import { neededScopes, requireApp, requireGrant } from "./auth.js"
 import type { FaultController, Plan } from "./faults.js"
+import type { OAuthServer } from "./oauth.js"
 import type { RateLimiter } from "./rateLimit.js"
 import { type Route, routes } from "./routes.js"
 import type { World } from "./state.js"
 import { ApiError, Code, codeOfHttpStatus, invalid, jsonResponse, statusResponse } from "./status.js"
 import { uploadImage, uploadImageV1, uploadPaths, uploadVideo } from "./uploads.js"
+
+type LogEntry = { -readonly [K in keyof RequestLogEntry]: RequestLogEntry[K] }
 
 /** The connection is dropped: the HTTP server resets the socket, the in-process layer fails with a TransportError. */
 export class ConnectionReset extends Error {
@@ -34,6 +39,7 @@ export interface Engine {
   readonly admin: boolean
   readonly cors: boolean
   readonly failedPreconditionStatus: number
+  readonly oauth: OAuthServer
   readonly log: Array<RequestLogEntry>
 }
 
@@ -46,7 +52,9 @@ interface Target {
   readonly operation: string | undefined
   /** Names a fault's `operation` may use for it. */
   readonly names: ReadonlyArray<string>
-  readonly run: (engine: Engine, request: Request, base: string) => Promise<Response>
+  /** An authorization server route: no CORS, only faults that name it, OAuth-shaped fault answers. */
+  readonly oauth?: boolean
+  readonly run: (engine: Engine, request: Request, base: string, entry: LogEntry) => Promise<Response>
 }
 
 const decodeSegment = (segment: string): string | undefined => {
@@ -71,7 +79,38 @@ const failing = (route: string, error: ApiError): Target => ({
   run: () => Promise.reject(error)
 })
 
+const oauthRoute = (route: string, operation: string, run: Target["run"]): Target => ({
+  route,
+  operation,
+  names: [operation],
+  oauth: true,
+  run
+})
+
+const oauthTargets: Readonly<Record<string, Target>> = {
+  [SimulatorOAuth.paths.authorize]: oauthRoute(
+    SimulatorOAuth.paths.authorize,
+    "oauthAuthorize",
+    (engine, request) => Promise.resolve(engine.oauth.authorize(request))
+  ),
+  [SimulatorOAuth.paths.decision]: oauthRoute(
+    SimulatorOAuth.paths.decision,
+    "oauthDecision",
+    (engine, request) => engine.oauth.decide(request)
+  ),
+  [SimulatorOAuth.paths.token]: oauthRoute(
+    SimulatorOAuth.paths.token,
+    "oauthToken",
+    (engine, request, _, entry) =>
+      engine.oauth.token(request, (grantType) => {
+        entry.grantType = grantType
+      })
+  )
+}
+
 const resolve = (method: string, pathname: string): Target => {
+  const oauth = oauthTargets[pathname]
+  if (oauth !== undefined) return oauth
   if (pathname === uploadPaths.image) {
     return upload(pathname, "uploadImage", (engine, request, base) =>
       uploadImage(engine.world, request, base)
@@ -173,11 +212,20 @@ const runOperation = async (
   return jsonResponse(result)
 }
 
-const answer = async (engine: Engine, target: Target, request: Request, base: string): Promise<Response> => {
+const answer = async (
+  engine: Engine,
+  target: Target,
+  request: Request,
+  base: string,
+  entry: LogEntry
+): Promise<Response> => {
   try {
-    return await target.run(engine, request, base)
+    return await target.run(engine, request, base, entry)
   } catch (error) {
     if (error instanceof ApiError) return statusResponse(error)
+    if (target.oauth) {
+      return jsonResponse({ error: "server_error", error_description: (error as Error)?.message ?? "" }, 500)
+    }
     return statusResponse(
       new ApiError(Code.INTERNAL, `internal error: ${(error as Error)?.message ?? error}`)
     )
@@ -189,8 +237,18 @@ const htmlPage = (status: number) => {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
 }
 
+/** The RFC 6749 error a status fault on the authorization server answers with. */
+const oauthErrorOf = (status: number): string =>
+  status === 401
+    ? "invalid_client"
+    : status === 503 || status === 429
+      ? "temporarily_unavailable"
+      : status >= 500
+        ? "server_error"
+        : "invalid_request"
+
 /** The answer of a fault that replaces processing, or `undefined`. */
-const answerInstead = (outcome: Plan["outcome"]): Response | undefined => {
+const answerInstead = (outcome: Plan["outcome"], target: Target): Response | undefined => {
   switch (outcome?.kind) {
     case "reset-before":
       throw new ConnectionReset("before")
@@ -198,14 +256,15 @@ const answerInstead = (outcome: Plan["outcome"]): Response | undefined => {
       const code = outcome.code ?? codeOfHttpStatus(outcome.status)
       const headers: Record<string, string> =
         outcome.retryAfter === undefined ? {} : { "retry-after": String(outcome.retryAfter) }
-      return statusResponse(
-        new ApiError(
-          code,
-          outcome.message ?? `simulated fault: HTTP ${outcome.status}`,
+      const message = outcome.message ?? `simulated fault: HTTP ${outcome.status}`
+      if (target.oauth) {
+        return jsonResponse(
+          { error: oauthErrorOf(outcome.status), error_description: message },
           outcome.status,
-          headers
+          { ...headers, "cache-control": "no-store" }
         )
-      )
+      }
+      return statusResponse(new ApiError(code, message, outcome.status, headers))
     }
     case "html": {
       const status = outcome.status ?? 502
@@ -266,14 +325,15 @@ export const makeHandler =
   async (request: Request): Promise<Response> => {
     const url = new URL(request.url)
     const base = engine.baseUrl ?? url.origin
-    if (engine.cors && request.method === "OPTIONS") {
+    // the token endpoint is server to server: no CORS on the authorization server
+    if (engine.cors && request.method === "OPTIONS" && oauthTargets[url.pathname] === undefined) {
       return withCors(engine, new Response(null, { status: 204 }))
     }
     if (engine.admin && url.pathname.startsWith(adminPrefix)) {
       return withCors(engine, await handleAdmin(sim, request, url))
     }
     const target = resolve(request.method, url.pathname)
-    const entry: { -readonly [K in keyof RequestLogEntry]: RequestLogEntry[K] } = {
+    const entry: LogEntry = {
       at: engine.world.now(),
       method: request.method,
       route: target.route,
@@ -285,14 +345,14 @@ export const makeHandler =
     }
     engine.log.push(entry)
     if (engine.log.length > maxLogEntries) engine.log.splice(0, engine.log.length - maxLogEntries)
-    const plan = engine.faults.plan(target.names)
+    const plan = engine.faults.plan(target.names, target.oauth !== true)
     if (plan.outcome !== undefined) entry.fault = plan.outcome.kind
     else if (plan.latencyMs > 0) entry.fault = "latency"
     if (plan.latencyMs > 0) await engine.sleep(plan.latencyMs)
     const response = await afterProcessing(
       plan.outcome,
-      answerInstead(plan.outcome) ?? (await answer(engine, target, request, base))
+      answerInstead(plan.outcome, target) ?? (await answer(engine, target, request, base, entry))
     )
     entry.status = response.status
-    return withCors(engine, response)
+    return target.oauth ? response : withCors(engine, response)
   }

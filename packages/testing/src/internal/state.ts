@@ -57,6 +57,10 @@ export interface Grant {
   readonly user: string
   readonly scopes: ReadonlySet<string>
   readonly expiresAt: number
+  /** The OAuth client it was issued to through `/oauth2/token` (none for `issueToken`). */
+  readonly clientId?: string
+  /** The authorization (code) it stems from: revoked together. */
+  readonly family?: string
 }
 
 export interface ImageUpload {
