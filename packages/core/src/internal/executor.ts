@@ -110,7 +110,8 @@ export const makeExecutor = (
         })
       )
 
-      const policy = RetryPolicy.merge(config.retry, options?.retry)
+      const policy =
+        options?.retry === undefined ? config.retry : RetryPolicy.merge(config.retry, options.retry)
       let mayHaveLanded = false
       const tracked = attemptOnce.pipe(
         Effect.tapError((error) =>
@@ -122,7 +123,7 @@ export const makeExecutor = (
       const retried =
         policy === false || policy.maxRetries <= 0
           ? tracked
-          : Effect.retry(tracked, RetryPolicy.schedule(policy, definition.retry))
+          : Effect.retry(tracked, scheduleFor(policy, definition.retry))
 
       if (!definition.alreadyExistsOnRetryIsSuccess) return yield* retried
       return yield* Effect.catchIf(
@@ -141,17 +142,41 @@ export const makeExecutor = (
         })
       ),
       Effect.provideService(HttpClient.TracerDisabledWhen, constTrue),
-      Effect.withSpan(`kenar.${definition.name}`, {
-        kind: "client",
-        attributes: {
-          "kenar.operation": definition.name,
-          "kenar.operation_id": definition.operationId,
-          "http.request.method": definition.method,
-          "http.route": definition.path
-        }
-      })
+      Effect.withSpan(
+        `kenar.${definition.name}`,
+        {
+          kind: "client",
+          attributes: {
+            "kenar.operation": definition.name,
+            "kenar.operation_id": definition.operationId,
+            "http.request.method": definition.method,
+            "http.route": definition.path
+          }
+        },
+        { captureStackTrace: false }
+      )
     )
   }
+}
+
+const schedules = new WeakMap<
+  RetryPolicy.RetryOptions,
+  Map<string, ReturnType<typeof RetryPolicy.schedule>>
+>()
+
+/** The retry schedule of a policy, built once per policy and retry safety. */
+const scheduleFor = (policy: RetryPolicy.RetryOptions, safety: Operation.RetrySafety) => {
+  let bySafety = schedules.get(policy)
+  if (bySafety === undefined) {
+    bySafety = new Map()
+    schedules.set(policy, bySafety)
+  }
+  let schedule = bySafety.get(safety)
+  if (schedule === undefined) {
+    schedule = RetryPolicy.schedule(policy, safety)
+    bySafety.set(safety, schedule)
+  }
+  return schedule
 }
 
 const decodeEmpty = (definition: Operation.Any): unknown => {
