@@ -5,14 +5,16 @@
  */
 
 import { KenarAuth, KenarClient, type KenarError, PostEdit, Posts } from "@kenar/core"
+import { KenarSimulator, NodeSimulatorServer } from "@kenar/testing"
 import { Effect, Exit, Layer } from "effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import type * as HttpClient from "effect/http/HttpClient"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { KenarSimulator, NodeSimulatorServer } from "../../src/index.js"
+import * as NodeHttpClient from "../src/NodeHttpClient.js"
 
 const transports: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
-  ["fetch", FetchHttpClient.layer]
+  ["the undici transport (NodeHttpClient)", NodeHttpClient.layer],
+  ["fetch (FetchHttpClient)", FetchHttpClient.layer]
 ]
 
 const generalData = {
