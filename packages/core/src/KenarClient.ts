@@ -21,8 +21,10 @@
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { makeExecutor } from "./internal/executor.js"
 import { KenarAuth } from "./KenarAuth.js"
 import * as KenarConfig from "./KenarConfig.js"
@@ -39,6 +41,10 @@ export class KenarClient extends Context.Service<
   {
     /** The client's resolved settings. */
     readonly config: KenarConfig.ResolvedConfig
+    /** The transport the client sends with (uploads reuse it). */
+    readonly http: HttpClient.HttpClient
+    /** The client's credentials (uploads reuse its API key). */
+    readonly auth: KenarAuth["Service"]
     /** Runs one operation. */
     readonly call: <D extends Operation.Any>(
       definition: D,
@@ -47,6 +53,21 @@ export class KenarClient extends Context.Service<
     ) => Effect.Effect<Operation.Output<D>, Operation.Error<D>>
   }
 >()("@kenar/core/KenarClient") {}
+
+/**
+ * Never follow a redirect: `fetch` would resend `x-api-key` to whatever host
+ * a redirect names. A 3xx answer becomes a typed error instead. (undici's
+ * `request`, used by `@kenar/node`, does not follow redirects at all.)
+ */
+const withoutRedirects = (http: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transform(http, (effect) =>
+    Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+      Effect.provideService(effect, FetchHttpClient.RequestInit, {
+        ...Option.getOrElse(init, () => ({})),
+        redirect: "manual"
+      })
+    )
+  )
 
 /**
  * Builds the client from the `HttpClient` and `KenarAuth` in context.
@@ -58,11 +79,13 @@ export const makeWith = (
   config: KenarConfig.ResolvedConfig
 ): Effect.Effect<KenarClient["Service"], never, HttpClient.HttpClient | KenarAuth> =>
   Effect.gen(function* () {
-    const http = yield* HttpClient.HttpClient
+    const http = withoutRedirects(yield* HttpClient.HttpClient)
     const auth = yield* KenarAuth
     const execute = makeExecutor(http, auth, config)
     return KenarClient.of({
       config,
+      http,
+      auth,
       call: (definition, input, options) => execute(definition, input, options) as any
     })
   })

@@ -29,3 +29,5 @@ export * as PostSchema from "./PostSchema.js"
 export * as Posts from "./Posts.js"
 /** @since 0.1.0 */
 export * as RetryPolicy from "./RetryPolicy.js"
+/** @since 0.1.0 */
+export * as Uploads from "./Uploads.js"

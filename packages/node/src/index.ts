@@ -11,3 +11,5 @@ export * as NodeHttpClient from "./NodeHttpClient.js"
 export * as NodeKenarClient from "./NodeKenarClient.js"
 /** @since 0.1.0 */
 export * as NodeOAuth from "./NodeOAuth.js"
+/** @since 0.1.0 */
+export * as NodeUploads from "./NodeUploads.js"
