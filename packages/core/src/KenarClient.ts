@@ -57,13 +57,18 @@ export class KenarClient extends Context.Service<
 /**
  * Never follow a redirect: `fetch` would resend `x-api-key` to whatever host
  * a redirect names. A 3xx answer becomes a typed error instead. (undici's
- * `request`, used by `@kenar/node`, does not follow redirects at all.)
+ * `request`, used by `@kenar/node`, does not follow redirects at all.) Fetch
+ * options given where the client layer is built, or around a call, are kept.
  */
-const withoutRedirects = (http: HttpClient.HttpClient): HttpClient.HttpClient =>
+const withoutRedirects = (
+  http: HttpClient.HttpClient,
+  built: Option.Option<globalThis.RequestInit>
+): HttpClient.HttpClient =>
   HttpClient.transform(http, (effect) =>
-    Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+    Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (current) =>
       Effect.provideService(effect, FetchHttpClient.RequestInit, {
-        ...Option.getOrElse(init, () => ({})),
+        ...Option.getOrElse(built, () => ({})),
+        ...Option.getOrElse(current, () => ({})),
         redirect: "manual"
       })
     )
@@ -79,7 +84,10 @@ export const makeWith = (
   config: KenarConfig.ResolvedConfig
 ): Effect.Effect<KenarClient["Service"], never, HttpClient.HttpClient | KenarAuth> =>
   Effect.gen(function* () {
-    const http = withoutRedirects(yield* HttpClient.HttpClient)
+    const http = withoutRedirects(
+      yield* HttpClient.HttpClient,
+      yield* Effect.serviceOption(FetchHttpClient.RequestInit)
+    )
     const auth = yield* KenarAuth
     const execute = makeExecutor(http, auth, config)
     return KenarClient.of({

@@ -45,3 +45,20 @@ it("does not follow a redirect with the API key (fetch transport); the 3xx is a 
   expect(error).toMatchObject({ _tag: "UnknownError", httpStatus: 307 })
   expect(seen).toHaveLength(0)
 })
+
+it("keeps fetch options provided where the client layer is built", async () => {
+  const headersSeen: Array<IncomingHttpHeaders> = []
+  const server = createServer((request, response) => {
+    headersSeen.push(request.headers)
+    response.writeHead(200, { "content-type": "application/json" }).end("{}")
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const layer = KenarClient.layer({ baseUrl: urlOf(server, "127.0.0.1"), retry: false }).pipe(
+    Layer.provide(KenarAuth.layer({ apiKey })),
+    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { headers: { "x-app-header": "kept" } }))
+  )
+  await Effect.runPromise(Posts.getUploadUrls().pipe(Effect.provide(layer)))
+  await new Promise((resolve) => server.close(resolve))
+  expect(headersSeen[0]?.["x-app-header"]).toBe("kept")
+})

@@ -10,6 +10,8 @@ export * as NodeHttpClient from "./NodeHttpClient.js"
 /** @since 0.1.0 */
 export * as NodeKenarClient from "./NodeKenarClient.js"
 /** @since 0.1.0 */
+export * as NodeKenarProxy from "./NodeKenarProxy.js"
+/** @since 0.1.0 */
 export * as NodeOAuth from "./NodeOAuth.js"
 /** @since 0.1.0 */
 export * as NodeUploads from "./NodeUploads.js"

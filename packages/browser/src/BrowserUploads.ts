@@ -1,0 +1,344 @@
+/**
+ * Uploads from a `Blob` or `File` through your proxy, with progress. The
+ * browser never holds the API key, so it cannot send bytes to Kenar's
+ * upload URL itself: it sends them to the proxy's upload routes
+ * (`POST {proxy}/uploads/image`, `PUT {proxy}/uploads/video` of
+ * `NodeKenarProxy` with `uploads` on), which stream them on to Kenar with
+ * the key and pass Kenar's answer back.
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Posts } from "@kenar/core"
+ * import { BrowserKenarClient, BrowserUploads } from "@kenar/browser"
+ *
+ * const program = Effect.gen(function* () {
+ *   const photo = yield* BrowserUploads.uploadImage(file, {
+ *     onProgress: ({ loaded, total }) => progress.value = loaded / total
+ *   })
+ *   yield* Posts.editPostV2({ post_token, update_mask: ["general_data.images"], general_data: { images: [photo.path] } })
+ * })
+ * Effect.runPromise(program.pipe(Effect.provide(BrowserKenarClient.layer())))
+ * ```
+ *
+ * Progress comes from `XMLHttpRequest`'s `upload.onprogress`: the bytes the
+ * browser has handed to the network, in every browser and over HTTP/1.1 as
+ * well as HTTP/2. (`fetch` reports no upload progress; a streamed `fetch`
+ * body needs HTTP/2 in Chromium.) The answer arrives once the proxy has
+ * finished sending the bytes on to Kenar, so the last progress event may
+ * come well before the result. XHR follows redirects by itself; an answer
+ * from another URL than the proxy's is refused after the fact.
+ *
+ * Each upload runs through the core client's executor: the same timeout,
+ * retry policy (a `Blob` can be sent again) and typed errors as every other
+ * call, with `operation` `"uploadImage"` / `"uploadVideo"`.
+ *
+ * @since 0.1.0
+ */
+import {
+  KenarAuth,
+  KenarClient,
+  type KenarConfig,
+  KenarConfig as KenarConfigModule,
+  KenarError,
+  Operation,
+  type RetryPolicy
+} from "@kenar/core"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as HttpBody from "effect/http/HttpBody"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Xhr from "./internal/xhr.js"
+
+// -----------------------------------------------------------------------------
+// answers
+// -----------------------------------------------------------------------------
+
+// The same shapes as core's `Uploads.ImageUploadResponse` / `VideoUploadResponse`,
+// declared here because importing core's `Uploads` module adds about 9 KB
+// (gzipped) of its top-level code to every browser bundle.
+const text = Schema.String.pipe(Schema.withDecodingDefaultKey(Effect.succeed("")))
+const nonEmpty = Schema.String.check(
+  Schema.makeFilter((s: string) => (s.length > 0 ? undefined : "Expected a non-empty string"))
+)
+
+/**
+ * The image upload's answer: `path` goes into `general_data.images`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ImageUploadResponse = Schema.Struct({ path: nonEmpty, photo_url: text, thumbnail_url: text })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ImageUpload = typeof ImageUploadResponse.Type
+
+/**
+ * The video upload's answer: `video_name` and `thumbnail_name` go into
+ * `general_data.video` (with the duration in seconds).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const VideoUploadResponse = Schema.Struct({
+  video_name: nonEmpty,
+  video_url: text,
+  thumbnail_name: nonEmpty,
+  thumbnail_url: text
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type VideoUpload = typeof VideoUploadResponse.Type
+
+// -----------------------------------------------------------------------------
+// the proxy routes, as operations
+// -----------------------------------------------------------------------------
+
+const route = <Name extends string, Output extends Schema.Top>(
+  name: Name,
+  method: "POST" | "PUT",
+  path: string,
+  output: Output
+) =>
+  Operation.make({
+    name,
+    operationId: `Proxy_${name}`,
+    officialName: name,
+    summary: `Upload ${name === "uploadImage" ? "an image" : "a video"} through the proxy`,
+    method,
+    path,
+    params: Schema.Struct({}),
+    body: undefined,
+    output,
+    permission: "UPLOAD_POST_IMAGE",
+    scopes: undefined,
+    retry: "idempotent"
+  })
+
+/**
+ * The proxy's upload routes, described like Kenar's operations (the body is
+ * the file, attached by the transport).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const routes = {
+  uploadImage: route("uploadImage", "POST", "/uploads/image", ImageUploadResponse),
+  uploadVideo: route("uploadVideo", "PUT", "/uploads/video", VideoUploadResponse)
+} as const
+
+/**
+ * Media types each route takes (Kenar's list).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MEDIA_TYPES = {
+  image: ["image/jpeg", "image/png", "image/webp"],
+  video: ["video/mp4"]
+} as const
+
+// -----------------------------------------------------------------------------
+// the service
+// -----------------------------------------------------------------------------
+
+/**
+ * Where uploads go and how: the proxy's base URL, credentials mode,
+ * per-attempt timeout and retry policy.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Uploader extends Context.Service<
+  Uploader,
+  {
+    readonly config: KenarConfig.ResolvedConfig
+    readonly credentials: RequestCredentials
+  }
+>()("@kenar/browser/BrowserUploads/Uploader") {}
+
+/**
+ * Options of {@link layer}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LayerOptions {
+  /** The proxy's absolute base URL (e.g. `https://app.example/api/kenar`). */
+  readonly baseUrl: string | URL
+  /** Default `"same-origin"`. */
+  readonly credentials?: RequestCredentials | undefined
+  /** Timeout of each attempt (default 5 minutes). */
+  readonly timeout?: Duration.Input | undefined
+  /** Retry settings, or `false` (default: the SDK's). */
+  readonly retry?: RetryPolicy.RetryInput | undefined
+}
+
+/**
+ * The default timeout of one upload attempt: 5 minutes.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_TIMEOUT: Duration.Duration = Duration.minutes(5)
+
+/**
+ * The uploader layer (`BrowserKenarClient.layer` includes it). Throws a
+ * `TypeError` at once for an invalid URL or timeout.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: LayerOptions): Layer.Layer<Uploader> =>
+  Layer.succeed(Uploader, {
+    config: KenarConfigModule.resolve({
+      baseUrl: options.baseUrl,
+      timeout: options.timeout ?? DEFAULT_TIMEOUT,
+      retry: options.retry
+    }),
+    credentials: options.credentials ?? "same-origin"
+  })
+
+// -----------------------------------------------------------------------------
+// uploads
+// -----------------------------------------------------------------------------
+
+/**
+ * Progress of one attempt: bytes handed to the network so far, of `total`.
+ * A retry starts again from 0 with the next `attempt`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Progress {
+  readonly loaded: number
+  readonly total: number
+  readonly attempt: number
+}
+
+/**
+ * Options of {@link uploadImage} and {@link uploadVideo}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UploadOptions {
+  /** Called as the browser sends the bytes. */
+  readonly onProgress?: ((progress: Progress) => void) | undefined
+  /** The media type to send; default the `Blob`'s `type`. */
+  readonly contentType?: string | undefined
+  /** Timeout of each attempt (default: the uploader's). */
+  readonly timeout?: Duration.Input | undefined
+  /** Retry settings for this upload, or `false`. */
+  readonly retry?: RetryPolicy.RetryInput | undefined
+}
+
+/**
+ * Options of the Promise client's uploads: those of {@link UploadOptions}
+ * plus an `AbortSignal` (the upload is aborted and the promise rejects with
+ * `AbortedError`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseUploadOptions extends UploadOptions {
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * Every way an upload can fail: a `ValidationError` before anything is sent
+ * (an empty file, a media type Kenar does not take), and the errors of any
+ * call (transport, the proxy's or Kenar's answer as typed API errors).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type UploadError = KenarError.CommonError
+
+const invalid = (operation: string, field: string, rule: string, message: string) =>
+  new KenarError.ValidationError({ operation, field, rule, message, issues: [{ field, rule, message }] })
+
+const send = <D extends (typeof routes)[keyof typeof routes]>(
+  definition: D,
+  kind: keyof typeof MEDIA_TYPES,
+  file: Blob,
+  options: UploadOptions
+): Effect.Effect<Operation.Output<D>, UploadError, Uploader> =>
+  Effect.gen(function* () {
+    const operation = definition.name
+    if (!(file instanceof Blob)) {
+      return yield* invalid(operation, "file", "type", "Expected a Blob or File")
+    }
+    const contentType = (options.contentType ?? file.type).split(";", 1)[0]!.trim().toLowerCase()
+    if (!(MEDIA_TYPES[kind] as ReadonlyArray<string>).includes(contentType)) {
+      return yield* invalid(
+        operation,
+        "contentType",
+        "one-of",
+        `Expected ${MEDIA_TYPES[kind].join(", ")}, got ${contentType === "" ? "no media type" : contentType}`
+      )
+    }
+    if (file.size === 0) return yield* invalid(operation, "file", "non-empty", "Expected a non-empty file")
+    const uploader = yield* Uploader
+    let attempt = 0
+    const onProgress = options.onProgress
+    const transport = Xhr.make({
+      credentials: uploader.credentials,
+      onStart: () => {
+        attempt++
+        onProgress?.({ loaded: 0, total: file.size, attempt })
+      },
+      onUploadProgress:
+        onProgress === undefined
+          ? undefined
+          : (loaded, total) => onProgress({ loaded, total: total ?? file.size, attempt })
+    })
+    // The executor builds the request (URL, headers, no credentials but the
+    // session cookie); the file is attached here, on every attempt.
+    const http = HttpClient.mapRequest(
+      transport,
+      HttpClientRequest.setBody(HttpBody.raw(file, { contentType, contentLength: file.size }))
+    )
+    const client = yield* KenarClient.makeWith(uploader.config).pipe(
+      Effect.provideService(HttpClient.HttpClient, http),
+      Effect.provideService(KenarAuth.KenarAuth, KenarAuth.passthrough())
+    )
+    return yield* client.call(definition, {} as Operation.Input<D>, {
+      timeout: options.timeout,
+      retry: options.retry
+    }) as Effect.Effect<Operation.Output<D>, UploadError>
+  })
+
+/**
+ * Uploads an image (JPEG, PNG or WebP) through the proxy; put the answer's
+ * `path` in `general_data.images`.
+ *
+ * @since 0.1.0
+ * @category uploads
+ */
+export const uploadImage = (
+  file: Blob,
+  options: UploadOptions = {}
+): Effect.Effect<ImageUpload, UploadError, Uploader> => send(routes.uploadImage, "image", file, options)
+
+/**
+ * Uploads an MP4 video through the proxy; put
+ * `{ name: video_name, thumbnail_name, duration: "<seconds>" }` in
+ * `general_data.video`.
+ *
+ * @since 0.1.0
+ * @category uploads
+ */
+export const uploadVideo = (
+  file: Blob,
+  options: UploadOptions = {}
+): Effect.Effect<VideoUpload, UploadError, Uploader> => send(routes.uploadVideo, "video", file, options)
