@@ -6,7 +6,7 @@ import { expect, it } from "vitest"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
 
-it("`pnpm dev`'s tour runs all 14 operations against the simulator", async () => {
+it("`pnpm tour` runs all 14 operations against the simulator", async () => {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ["--import", "tsx", "--conditions=@kenar/source", "tour.ts", "--once"],

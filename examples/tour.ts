@@ -1,5 +1,5 @@
 /**
- * `pnpm dev`: starts the Kenar simulator with demo data on 127.0.0.1, then
+ * `pnpm tour`: starts the Kenar simulator with demo data on 127.0.0.1, then
  * walks through all 14 Post operations with the SDK's Promise client (the
  * same calls work against the real Kenar with KENAR_API_KEY and a user
  * token). The simulator keeps running for you to explore; Ctrl-C stops it.
