@@ -26,6 +26,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { makeExecutor } from "./internal/executor.js"
+import { RequestGate } from "./internal/gate.js"
 import { KenarAuth } from "./KenarAuth.js"
 import * as KenarConfig from "./KenarConfig.js"
 import type * as Operation from "./Operation.js"
@@ -89,7 +90,9 @@ export const makeWith = (
       yield* Effect.serviceOption(FetchHttpClient.RequestInit)
     )
     const auth = yield* KenarAuth
-    const execute = makeExecutor(http, auth, config)
+    // an optional hook around every attempt, e.g. `KenarRateLimit.layer` (uploads' bytes bypass it)
+    const gate = yield* Effect.serviceOption(RequestGate)
+    const execute = makeExecutor(Option.isSome(gate) ? gate.value.wrap(http, config) : http, auth, config)
     return KenarClient.of({
       config,
       http,

@@ -18,6 +18,7 @@
 import * as Schema from "effect/Schema"
 import {
   JsonObject,
+  JsonObjectInput,
   type OpenEnum,
   protoArray,
   protoBool,
@@ -232,11 +233,11 @@ const actionCases = [
  * @category requests
  */
 export const Action = Schema.Struct({
-  get_dynamic_action: Schema.optionalKey(Schema.Struct({ data: Schema.optionalKey(JsonObject) })),
+  get_dynamic_action: Schema.optionalKey(Schema.Struct({ data: Schema.optionalKey(JsonObjectInput) })),
   open_direct_link: Schema.optionalKey(nonEmpty("link")),
   open_post_manage_page: Schema.optionalKey(Schema.Struct({ post_token: Token })),
   open_post_page: Schema.optionalKey(Schema.Struct({ post_token: Token })),
-  open_server_link: Schema.optionalKey(Schema.Struct({ data: Schema.optionalKey(JsonObject) }))
+  open_server_link: Schema.optionalKey(Schema.Struct({ data: Schema.optionalKey(JsonObjectInput) }))
 }).check(
   rule<Record<string, unknown>>(
     "one-of",
@@ -278,7 +279,7 @@ export type CustomizedButton = typeof CustomizedButton.Type
 export const SubmitPostV2Request = Schema.Struct({
   business_token: Token,
   general_data: PostGeneralData,
-  category_fields: JsonObject,
+  category_fields: JsonObjectInput,
   landline_numbers: Schema.optionalKey(Schema.Array(nonEmpty("landline number")))
 })
 
@@ -298,7 +299,7 @@ export type SubmitPostV2Request = typeof SubmitPostV2Request.Type
 export const SubmitUserPostRequest = Schema.Struct({
   business_token: Token,
   general_data: PostGeneralData,
-  category_fields: JsonObject
+  category_fields: JsonObjectInput
 })
 
 /**
@@ -427,7 +428,7 @@ export const EditPostV2Body = Schema.Struct({
     rule<ReadonlyArray<string>>("non-empty", "Expected a non-empty update_mask", (mask) => mask.length > 0)
   ),
   general_data: Schema.optionalKey(PostGeneralDataPatch),
-  category_data: Schema.optionalKey(JsonObject)
+  category_data: Schema.optionalKey(JsonObjectInput)
 }).check(
   Schema.makeFilter<{
     readonly update_mask: ReadonlyArray<string>

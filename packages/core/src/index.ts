@@ -16,6 +16,8 @@ export * as KenarError from "./KenarError.js"
 /** @since 0.1.0 */
 export * as KenarPromiseClient from "./KenarPromiseClient.js"
 /** @since 0.1.0 */
+export * as KenarRateLimit from "./KenarRateLimit.js"
+/** @since 0.1.0 */
 export * as OAuth from "./OAuth.js"
 /** @since 0.1.0 */
 export * as OAuthScope from "./OAuthScope.js"

@@ -14,4 +14,6 @@ export * as NodeKenarProxy from "./NodeKenarProxy.js"
 /** @since 0.1.0 */
 export * as NodeOAuth from "./NodeOAuth.js"
 /** @since 0.1.0 */
+export * as NodeRedis from "./NodeRedis.js"
+/** @since 0.1.0 */
 export * as NodeUploads from "./NodeUploads.js"

@@ -249,6 +249,11 @@ export interface Limits {
   perMinute: number
   /** Requests per UTC day. */
   perDay: number
+  /**
+   * Length of the "per-minute" window in milliseconds (default 60,000). Shorten
+   * it to test a client-side rate limiter quickly; the 429 still says "per minute".
+   */
+  windowMillis?: number
 }
 
 /**
@@ -305,7 +310,12 @@ export interface Options {
   /** How latency faults wait (default: `setTimeout`). */
   readonly sleep?: (millis: number) => Promise<void>
   /** Per API key: requests per minute (default 600) and per UTC day (default 0); 0 turns a limit off. */
-  readonly rateLimit?: { readonly perMinute?: number; readonly perDay?: number }
+  readonly rateLimit?: {
+    readonly perMinute?: number
+    readonly perDay?: number
+    /** Length of the per-minute window (default 60,000 ms); see {@link Limits.windowMillis}. */
+    readonly windowMillis?: number
+  }
   /** Extra (or replacement) category submit schemas by slug. */
   readonly categories?: Readonly<Record<string, CategorySchema>>
   /** Seed of the PRNG behind post tokens and upload names (default fixed: reproducible runs). */
@@ -487,7 +497,8 @@ export const make = (options: Options = {}): KenarSimulator => {
   const faults = new FaultController()
   const limiter = new RateLimiter(now, {
     perMinute: options.rateLimit?.perMinute ?? 600,
-    perDay: options.rateLimit?.perDay ?? 0
+    perDay: options.rateLimit?.perDay ?? 0,
+    ...(options.rateLimit?.windowMillis === undefined ? {} : { windowMillis: options.rateLimit.windowMillis })
   })
   const oauth = new OAuthServer(
     world,

@@ -94,9 +94,19 @@ export const codeForHttpStatus = (status: number): number => {
 const dailyPattern = /daily|per[ -]?day|quota|روزانه/i
 const minutePattern = /minute|per[ -]?min|rate|دقیقه/i
 
+/** `details` as JSON text, or `undefined` when they nest too deep for `JSON.stringify`. */
+const detailsText = (details: ReadonlyArray<unknown>): string | undefined => {
+  if (details.length === 0) return ""
+  try {
+    return JSON.stringify(details)
+  } catch {
+    return undefined
+  }
+}
+
 /** Which limit a RESOURCE_EXHAUSTED answer is about, from its message and details. */
 export const rateLimitOf = (message: string, details: ReadonlyArray<StatusDetail>): RateLimit => {
-  const text = `${message} ${details.length > 0 ? JSON.stringify(details) : ""}`
+  const text = `${message} ${detailsText(details) ?? ""}`
   if (dailyPattern.test(text)) return "daily"
   if (minutePattern.test(text)) return "minute"
   return "unknown"
@@ -134,7 +144,9 @@ export const apiError = (definition: Operation.Any, answer: Answer): ApiError =>
   const bodyCode = status._tag === "Some" ? status.value.code : 0
   const statusBody = status._tag === "Some" && bodyCode !== 0
   const code = statusBody ? bodyCode : codeForHttpStatus(answer.status)
-  const details = statusBody && status._tag === "Some" ? status.value.details : []
+  const received = statusBody && status._tag === "Some" ? status.value.details : []
+  // details nested too deep to serialise are dropped: the error must stay printable (loggers serialise it)
+  const details = detailsText(received) === undefined ? [] : received
   const contentType = answer.headers["content-type"]
   const message =
     statusBody && status._tag === "Some" && status.value.message !== ""

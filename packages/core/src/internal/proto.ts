@@ -49,6 +49,100 @@ export const protoArray = <S extends Schema.Top>(item: S) =>
 /** A free-form JSON object (`google.protobuf.Struct`). */
 export const JsonObject = Schema.Record(Schema.String, Schema.Unknown)
 
+interface Visit {
+  readonly value: unknown
+  readonly parent: Visit | undefined
+  readonly key: PropertyKey | undefined
+  readonly depth: number
+}
+
+/** Deepest nesting a free-form request object may have (JSON.stringify and parsers recurse). */
+export const MAX_JSON_DEPTH = 1000
+
+const pathOf = (visit: Visit): Array<PropertyKey> => {
+  const path: Array<PropertyKey> = []
+  for (let at: Visit | undefined = visit; at?.parent !== undefined; at = at.parent) path.unshift(at.key!)
+  return path
+}
+
+/** The first place in `root` that JSON cannot carry as it is, or `undefined`. Iterative: any depth. */
+const nonJson = (root: unknown): { readonly path: Array<PropertyKey>; readonly what: string } | undefined => {
+  const stack: Array<Visit | { readonly leave: object }> = [
+    { value: root, parent: undefined, key: undefined, depth: 0 }
+  ]
+  const onPath = new Set<object>()
+  const checked = new Set<object>()
+  while (stack.length > 0) {
+    const step = stack.pop()!
+    if ("leave" in step) {
+      onPath.delete(step.leave)
+      checked.add(step.leave)
+      continue
+    }
+    const value = step.value
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        continue
+      case "number":
+        if (Number.isFinite(value)) continue
+        return { path: pathOf(step), what: String(value) }
+      case "object": {
+        if (value === null || checked.has(value)) continue
+        if (onPath.has(value)) return { path: pathOf(step), what: "a value that contains itself" }
+        if (step.depth >= MAX_JSON_DEPTH) {
+          // named by its top-level field: a path 1000 keys long helps no one
+          let top: Visit = step
+          while (top.depth > 1 && top.parent !== undefined) top = top.parent
+          return { path: pathOf(top), what: `more than ${MAX_JSON_DEPTH} levels of nesting` }
+        }
+        const proto = Object.getPrototypeOf(value)
+        if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+          const name = (value as { constructor?: { name?: string } }).constructor?.name
+          return { path: pathOf(step), what: `a ${name ?? "class instance"}` }
+        }
+        onPath.add(value)
+        stack.push({ leave: value })
+        const depth = step.depth + 1
+        if (Array.isArray(value)) {
+          value.forEach((item, i) => {
+            stack.push({ value: item, parent: step, key: i, depth })
+          })
+        } else {
+          for (const key of Object.keys(value)) {
+            stack.push({ value: (value as Record<string, unknown>)[key], parent: step, key, depth })
+          }
+        }
+        continue
+      }
+      default:
+        return { path: pathOf(step), what: value === undefined ? "undefined" : `a ${typeof value}` }
+    }
+  }
+  return undefined
+}
+
+/**
+ * A free-form JSON object in a request: every value must be JSON (no BigInt,
+ * NaN, Infinity, Date, Map, function or cycle), so that it is sent as given
+ * or rejected before I/O, never changed or crashed on by `JSON.stringify`.
+ * Its type stays `Record<string, unknown>`.
+ */
+export const JsonObjectInput = JsonObject.check(
+  Schema.makeFilter<Record<string, unknown>>(
+    (object) => {
+      const found = nonJson(object)
+      return found === undefined
+        ? undefined
+        : {
+            path: found.path,
+            issue: `Expected a JSON value (string, finite number, boolean, null, array or plain object), got ${found.what}`
+          }
+    },
+    { [ruleAnnotation]: "json" }
+  )
+)
+
 /** A free-form object field of a response: absent means `{}`. */
 export const protoObject = JsonObject.pipe(Schema.withDecodingDefaultKey(zero({})))
 

@@ -152,16 +152,51 @@ export const validateInput = (
   return Effect.succeed({ params: (paramsExit as Exit.Success<Record<string, string>>).value, body })
 }
 
-/** `undefined` fields are absent on the wire: drop them so they read as missing. */
+const isContainer = (value: unknown): value is object =>
+  Array.isArray(value) ||
+  (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype)
+
+/**
+ * `undefined` fields are absent on the wire: drop them so they read as
+ * missing. A copy, made without recursion (any depth) and keeping cycles and
+ * shared branches as they are, for the schemas to report.
+ */
 const withoutUndefined = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(withoutUndefined)
-  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype)
-    return value
-  const out: Record<string, unknown> = {}
-  for (const [key, field] of Object.entries(value)) {
-    if (field !== undefined) out[key] = withoutUndefined(field)
+  if (!isContainer(value)) return value
+  const copies = new Map<object, Record<PropertyKey, unknown>>()
+  const pending: Array<object> = []
+  const copyOf = (item: unknown): unknown => {
+    if (!isContainer(item)) return item
+    let copy = copies.get(item)
+    if (copy === undefined) {
+      copy = (Array.isArray(item) ? [] : {}) as Record<PropertyKey, unknown>
+      copies.set(item, copy)
+      pending.push(item)
+    }
+    return copy
   }
-  return out
+  const root = copyOf(value)
+  while (pending.length > 0) {
+    const source = pending.pop()!
+    const target = copies.get(source)!
+    if (Array.isArray(source)) {
+      source.forEach((item, i) => {
+        target[i] = copyOf(item)
+      })
+      continue
+    }
+    for (const [key, field] of Object.entries(source)) {
+      if (field === undefined) continue
+      // an own "__proto__" key stays a key (assigning it would change the copy's prototype)
+      Object.defineProperty(target, key, {
+        value: copyOf(field),
+        enumerable: true,
+        writable: true,
+        configurable: true
+      })
+    }
+  }
+  return root
 }
 
 const failureIssue = (exit: Exit.Failure<unknown, Schema.SchemaError>): SchemaIssue.Issue => {

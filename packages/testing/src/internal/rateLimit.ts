@@ -1,5 +1,6 @@
 /**
- * Per-app request limits: a sliding one-minute window and a daily quota
+ * Per-app request limits: a sliding one-minute window (`limits.windowMillis`
+ * shortens it for tests) and a daily quota
  * (UTC days), both answering 429 RESOURCE_EXHAUSTED with a message that
  * names the limit. Rejected calls do not count.
  */
@@ -22,9 +23,13 @@ export class RateLimiter {
     const now = this.now()
     const perMinute = app.perMinute ?? this.limits.perMinute
     const perDay = app.perDay ?? this.limits.perDay
-    const recent = (this.minute.get(app.apiKey) ?? []).filter((at) => at > now - 60_000)
-    this.minute.set(app.apiKey, recent)
-    if (perMinute > 0 && recent.length >= perMinute) {
+    const window = this.limits.windowMillis ?? 60_000
+    // an app without a per-minute limit keeps no timestamps (a long soak would pile them up)
+    const recent =
+      perMinute > 0 ? (this.minute.get(app.apiKey) ?? []).filter((at) => at > now - window) : undefined
+    if (recent !== undefined) this.minute.set(app.apiKey, recent)
+    else this.minute.delete(app.apiKey)
+    if (recent !== undefined && recent.length >= perMinute) {
       throw new ApiError(Code.RESOURCE_EXHAUSTED, `rate limit exceeded: ${perMinute} requests per minute`)
     }
     const date = dateOf(now)
@@ -33,7 +38,7 @@ export class RateLimiter {
     if (perDay > 0 && used >= perDay) {
       throw new ApiError(Code.RESOURCE_EXHAUSTED, `daily quota exceeded: ${perDay} requests per day`)
     }
-    recent.push(now)
+    recent?.push(now)
     this.daily.set(app.apiKey, { date, count: used + 1 })
   }
 
