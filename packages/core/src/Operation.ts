@@ -77,10 +77,11 @@ export interface Definition<
   readonly scopes: ScopeRequirement | undefined
   readonly retry: RetrySafety
   /**
-   * When a retry of this operation answers ALREADY_EXISTS, an earlier attempt
-   * did the work: the retry counts as success.
+   * The answer that, to a retry after an earlier attempt may have reached
+   * Kenar, means that attempt did the work: ALREADY_EXISTS for a create,
+   * NOT_FOUND for a delete. The retry then counts as success.
    */
-  readonly alreadyExistsOnRetryIsSuccess: boolean
+  readonly doneOnRetry: "AlreadyExistsError" | "NotFoundError" | undefined
   readonly deprecated: boolean
   /** The errors specific to this operation (see `KenarError.SpecificError`). */
   readonly errors: ReadonlyArray<Specific>
@@ -149,15 +150,15 @@ export const make = <
 >(
   definition: Omit<
     Definition<Name, Params, Body, Output, Specific>,
-    "alreadyExistsOnRetryIsSuccess" | "deprecated" | "errors"
+    "doneOnRetry" | "deprecated" | "errors"
   > & {
-    readonly alreadyExistsOnRetryIsSuccess?: boolean
+    readonly doneOnRetry?: "AlreadyExistsError" | "NotFoundError" | undefined
     readonly deprecated?: boolean
     readonly errors?: ReadonlyArray<Specific>
   }
 ): Definition<Name, Params, Body, Output, Specific> => ({
   ...definition,
-  alreadyExistsOnRetryIsSuccess: definition.alreadyExistsOnRetryIsSuccess ?? false,
+  doneOnRetry: definition.doneOnRetry,
   deprecated: definition.deprecated ?? false,
   errors: definition.errors ?? []
 })

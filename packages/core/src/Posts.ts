@@ -69,7 +69,7 @@ export const createBusinessCustomizedButton = operation(
     permission: "BUSINESS_CUSTOMIZED_BUTTON_CREATE",
     scopes: ["BUSINESS_CREATE_CUSTOMIZED_BUTTON.{business_token}"],
     retry: "idempotent",
-    alreadyExistsOnRetryIsSuccess: true,
+    doneOnRetry: "AlreadyExistsError",
     errors: ["NotFoundError", "AlreadyExistsError", "FailedPreconditionError"]
   })
 )
@@ -123,7 +123,8 @@ export const deletePostCustomizedButton = operation(
 )
 
 /**
- * Deletes one of the user's posts.
+ * Deletes one of the user's posts. Safe to retry: a retry answered NOT_FOUND
+ * after an earlier attempt may have reached Kenar counts as success.
  *
  * @since 0.1.0
  * @category operations
@@ -142,6 +143,7 @@ export const deleteUserPost = operation(
     permission: "DELETE_USER_POST",
     scopes: ["DELETE_USER_POST"],
     retry: "idempotent",
+    doneOnRetry: "NotFoundError",
     errors: ["NotFoundError", "FailedPreconditionError"]
   })
 )

@@ -184,6 +184,15 @@ describe("RetryPolicy", () => {
     )
     expect(requests).toHaveLength(2)
     expect(exit).toMatchObject({ _tag: "Success", value: {} })
+    // after an attempt that provably never reached Kenar, ALREADY_EXISTS is a real error too
+    const refused = await run(
+      [{ fail: { code: "ECONNREFUSED" } }, { status: 409, body: { code: 6, message: "exists" } }],
+      Posts.createBusinessCustomizedButton(input)
+    )
+    expect(refused.requests).toHaveLength(2)
+    expect(Exit.isFailure(refused.exit) && refused.exit.cause.reasons[0]).toMatchObject({
+      error: { _tag: "AlreadyExistsError", attempt: 2 }
+    })
     // on the first attempt, ALREADY_EXISTS is a real error
     const first = await run(
       [{ status: 409, body: { code: 6, message: "exists" } }],
@@ -191,6 +200,29 @@ describe("RetryPolicy", () => {
     )
     expect(Exit.isFailure(first.exit) && first.exit.cause.reasons[0]).toMatchObject({
       error: { _tag: "AlreadyExistsError" }
+    })
+  })
+
+  it("treats NOT_FOUND on a retry of deleteUserPost as success once an attempt may have deleted the post", async () => {
+    const lost = await run(
+      [{ fail: { code: "ECONNRESET" } }, { status: 404, body: { code: 5, message: "post not found" } }],
+      Posts.deleteUserPost({ post_token: "AaEB0vbO" })
+    )
+    expect(lost.requests).toHaveLength(2)
+    expect(lost.exit).toMatchObject({ _tag: "Success", value: {} })
+    const never = await run(
+      [{ fail: { code: "ECONNREFUSED" } }, { status: 404, body: { code: 5, message: "post not found" } }],
+      Posts.deleteUserPost({ post_token: "AaEB0vbO" })
+    )
+    expect(Exit.isFailure(never.exit) && never.exit.cause.reasons[0]).toMatchObject({
+      error: { _tag: "NotFoundError" }
+    })
+    const first = await run(
+      [{ status: 404, body: { code: 5, message: "post not found" } }],
+      Posts.deleteUserPost({ post_token: "AaEB0vbO" })
+    )
+    expect(Exit.isFailure(first.exit) && first.exit.cause.reasons[0]).toMatchObject({
+      error: { _tag: "NotFoundError" }
     })
   })
 })

@@ -520,6 +520,8 @@ describe("fault soak (@kenar/node against the simulator over HTTP)", () => {
       expect(byTag.get("ValidationError") ?? 0).toBe(0)
       expect(byTag.get("CredentialError") ?? 0).toBe(0)
       expect(unexplained).toEqual([])
+      // a retried delete whose earlier attempt deleted the post succeeds (Operation.doneOnRetry)
+      expect(safeFailures.deleteAfterLanding).toBe(0)
       expect(submitProblems).toEqual([])
       expect(orphans).toEqual([])
       expect(stateProblems).toEqual([])

@@ -112,11 +112,12 @@ export const makeExecutor = (
 
       const policy =
         options?.retry === undefined ? config.retry : RetryPolicy.merge(config.retry, options.retry)
-      let mayHaveLanded = false
+      // the first attempt whose request may have been processed by Kenar
+      let firstLanded: number | undefined
       const tracked = attemptOnce.pipe(
         Effect.tapError((error) =>
           Effect.sync(() => {
-            if (!provedNotProcessed(error)) mayHaveLanded = true
+            if (firstLanded === undefined && !provedNotProcessed(error)) firstLanded = attempts
           })
         )
       )
@@ -125,10 +126,11 @@ export const makeExecutor = (
           ? tracked
           : Effect.retry(tracked, scheduleFor(policy, definition.retry))
 
-      if (!definition.alreadyExistsOnRetryIsSuccess) return yield* retried
+      const doneOnRetry = definition.doneOnRetry
+      if (doneOnRetry === undefined) return yield* retried
       return yield* Effect.catchIf(
         retried,
-        (error) => error._tag === "AlreadyExistsError" && error.attempt > 1 && mayHaveLanded,
+        (error) => error._tag === doneOnRetry && firstLanded !== undefined && firstLanded < error.attempt,
         () => Effect.succeed(definition.output === undefined ? {} : decodeEmpty(definition))
       )
     })
