@@ -101,6 +101,21 @@ describe("through the client", () => {
     expect(error.error.message).toContain("views.total")
   })
 
+  it("requires a JSON object: a bare value is a ResponseError even for `{}` answers", async () => {
+    for (const body of ["false", "3", "null", "[]", '"ok"']) {
+      const exit = (await call(body, Posts.deleteUserPost({ post_token: "AaEB0vbO" }))) as any
+      expect(exit.cause.reasons[0].error).toMatchObject({ _tag: "ResponseError", reason: "SchemaMismatch" })
+    }
+  })
+
+  it("cuts a huge error message to a loggable size", async () => {
+    const transport = scripted([{ status: 400, body: { code: 3, message: "x".repeat(100_000) } }])
+    const exit = (await Effect.runPromiseExit(
+      Posts.getUploadUrls().pipe(Effect.provide(clientLayer(transport.layer, { retry: false })))
+    )) as any
+    expect(exit.cause.reasons[0].error.message.length).toBeLessThan(2100)
+  })
+
   it("turns invalid JSON and an empty 200 body into ResponseErrors", async () => {
     const invalid = (await call('{"views":', Posts.getPostStats({ post_token: "AaEB0vbO" }))) as any
     expect(invalid.cause.reasons[0].error).toMatchObject({ _tag: "ResponseError", reason: "InvalidJson" })

@@ -132,6 +132,14 @@ export interface Answer {
   readonly now: number
 }
 
+const MAX_MESSAGE = 2000
+
+/** Kenar's message, cut to a size that is safe to log. */
+const truncate = (message: string): string =>
+  message.length <= MAX_MESSAGE
+    ? message
+    : `${message.slice(0, MAX_MESSAGE)}… (${message.length - MAX_MESSAGE} more characters)`
+
 /** Builds the typed error for a non-2xx answer. */
 export const apiError = (definition: Operation.Any, answer: Answer): ApiError => {
   let body: unknown
@@ -150,7 +158,7 @@ export const apiError = (definition: Operation.Any, answer: Answer): ApiError =>
   const contentType = answer.headers["content-type"]
   const message =
     statusBody && status._tag === "Some" && status.value.message !== ""
-      ? status.value.message
+      ? truncate(status.value.message)
       : statusBody
         ? `Kenar answered ${GrpcStatusNames[code] ?? `code ${code}`} without a message`
         : `HTTP ${answer.status} with ${answer.text === "" ? "an empty body" : `a body that is not a google.rpc.Status (${contentType ?? "no content type"})`}`
@@ -201,6 +209,9 @@ export const decodeSuccess = (
     json = JSON.parse(answer.text)
   } catch {
     return fail("InvalidJson", `${definition.name}: HTTP ${answer.status} with a body that is not valid JSON`)
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return fail("SchemaMismatch", `${definition.name}: the answer is not a JSON object`)
   }
   let decode = decoders.get(definition.output)
   if (decode === undefined) {
