@@ -121,10 +121,26 @@ export const makeExecutor = (
           })
         )
       )
+      // The retry schedule is entered only after a retryable failure, so a call that succeeds
+      // at once pays nothing for it; the failure is replayed as the schedule's first input.
       const retried =
         policy === false || policy.maxRetries <= 0
           ? tracked
-          : Effect.retry(tracked, scheduleFor(policy, definition.retry))
+          : Effect.catchIf(
+              tracked,
+              (error) => RetryPolicy.isRetryable(definition.retry, error),
+              (first) => {
+                let replay = true
+                return Effect.retry(
+                  Effect.suspend(() => {
+                    if (!replay) return tracked
+                    replay = false
+                    return Effect.fail(first)
+                  }),
+                  scheduleFor(policy, definition.retry)
+                )
+              }
+            )
 
       const doneOnRetry = definition.doneOnRetry
       if (doneOnRetry === undefined) return yield* retried
