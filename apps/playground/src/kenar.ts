@@ -1,16 +1,13 @@
 /**
  * The app's Kenar wiring: the browser client layer (talking to the proxy at
  * `/api/kenar`), a `Tracer` that records every `kenar.<operation>` span for
- * the call log, uploads through the proxy with progress, and the server's
- * session endpoint.
+ * the call log, and the server's session endpoint.
  */
-import { BrowserKenarClient, BrowserUploads } from "@kenar/browser"
-import type { KenarClient, Uploads } from "@kenar/core"
+import { BrowserKenarClient, type BrowserUploads } from "@kenar/browser"
+import type { KenarClient } from "@kenar/core"
 import * as Cause from "effect/Cause"
-import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Tracer from "effect/Tracer"
 
 // -----------------------------------------------------------------------------
@@ -112,69 +109,15 @@ export const tracer: Tracer.Tracer = Tracer.make({
 // the client layer and the uploads
 // -----------------------------------------------------------------------------
 
-/** The browser client over the proxy, with the call-log tracer. Built once. */
+/**
+ * The browser client over the proxy, with the call-log tracer. Built once.
+ * `main.tsx` gives `KenarProvider` uploads over it (`BrowserUploads.makePromise`),
+ * so uploads show in the call log too.
+ */
 export const KenarLive: Layer.Layer<KenarClient.KenarClient | BrowserUploads.Uploader> = Layer.merge(
   BrowserKenarClient.layer({ baseUrl: "/api/kenar" }),
   Layer.succeed(Tracer.Tracer, tracer)
 )
-
-const unsupported = (name: string) => () =>
-  Promise.reject(new TypeError(`${name} is not available in the browser: use uploadImage / uploadVideo`))
-
-/**
- * `@kenar/react`'s upload hooks over `BrowserUploads` (XHR through the
- * proxy, with progress), in the shape of core's `Uploads.PromiseUploads`.
- */
-export const makeUploads = (): Uploads.PromiseUploads => {
-  const runtime = ManagedRuntime.make(KenarLive)
-  const run = <A, B>(
-    name: string,
-    upload: (
-      file: Blob,
-      options: BrowserUploads.UploadOptions
-    ) => Effect.Effect<A, unknown, BrowserUploads.Uploader>,
-    input: unknown,
-    options: (Uploads.UploadV2Options & Uploads.PromiseOptions) | undefined,
-    sent: (answer: A, sent: Uploads.Sent) => B
-  ): Promise<B> => {
-    if (!(input instanceof Blob)) return Promise.reject(new TypeError(`${name}: expected a File or Blob`))
-    const onProgress = options?.onProgress
-    const effect = upload(input, {
-      contentType: options?.contentType,
-      retry: options?.retry,
-      timeout: options?.timeout,
-      onProgress:
-        onProgress === undefined
-          ? undefined
-          : (progress) =>
-              onProgress({ sent: progress.loaded, total: progress.total, attempt: progress.attempt })
-    })
-    return runtime.runPromiseExit(effect, { signal: options?.signal }).then((exit) => {
-      if (Exit.isSuccess(exit)) {
-        return sent(exit.value, { contentType: options?.contentType ?? input.type, size: input.size })
-      }
-      const failure = exit.cause.reasons.find(Cause.isFailReason)
-      throw failure?.error ?? Cause.squash(exit.cause)
-    })
-  }
-  return {
-    uploadImage: (input, options) =>
-      run("uploadImage", BrowserUploads.uploadImage, input, options, (answer, sent) => ({
-        kind: "image" as const,
-        ...sent,
-        ...answer
-      })),
-    uploadVideo: (input, options) =>
-      run("uploadVideo", BrowserUploads.uploadVideo, input, options, (answer, sent) => ({
-        kind: "video" as const,
-        ...sent,
-        ...answer
-      })),
-    uploadMany: unsupported("uploadMany"),
-    uploadImageV1: unsupported("uploadImageV1"),
-    dispose: () => runtime.dispose()
-  }
-}
 
 // -----------------------------------------------------------------------------
 // the playground server's session endpoint

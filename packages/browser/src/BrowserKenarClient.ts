@@ -34,7 +34,7 @@
  *
  * @since 0.1.0
  */
-import { KenarAuth, KenarClient, KenarConfig, KenarPromiseClient, type RetryPolicy } from "@kenar/core"
+import { KenarAuth, KenarClient, KenarPromiseClient, type RetryPolicy } from "@kenar/core"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
@@ -44,6 +44,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as BrowserUploads from "./BrowserUploads.js"
+import * as internalBaseUrl from "./internal/baseUrl.js"
 import { settle } from "./internal/settle.js"
 
 // -----------------------------------------------------------------------------
@@ -254,7 +255,7 @@ const authOf = (options: Options): KenarAuth.KenarAuth["Service"] => {
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_PROXY_PATH = "/api/kenar"
+export const DEFAULT_PROXY_PATH: "/api/kenar" = internalBaseUrl.DEFAULT_PROXY_PATH
 
 /**
  * Options of {@link layer} and {@link makePromise}.
@@ -303,19 +304,8 @@ export interface Options {
  * @since 0.1.0
  * @category utils
  */
-export const resolveBaseUrl = (options: Pick<Options, "baseUrl" | "apiKey">): string => {
-  const raw = String(
-    options.baseUrl ?? (options.apiKey === undefined ? DEFAULT_PROXY_PATH : KenarConfig.DEFAULT_BASE_URL)
-  )
-  const origin = (globalThis as { readonly location?: { readonly origin?: string } }).location?.origin
-  try {
-    return new URL(raw, origin === undefined || origin === "null" ? undefined : origin).href
-  } catch {
-    throw new TypeError(
-      `@kenar/browser: baseUrl ${JSON.stringify(raw)} is relative and there is no page to resolve it against: pass an absolute URL`
-    )
-  }
-}
+export const resolveBaseUrl = (options: Pick<Options, "baseUrl" | "apiKey">): string =>
+  internalBaseUrl.resolveBaseUrl(options)
 
 /**
  * Effect's fetch client with `credentials` and `redirect: "manual"` set on

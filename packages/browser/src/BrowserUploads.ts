@@ -32,6 +32,16 @@
  * retry policy (a `Blob` can be sent again) and typed errors as every other
  * call, with `operation` `"uploadImage"` / `"uploadVideo"`.
  *
+ * {@link makePromise} gives these uploads in the shape of core's
+ * `Uploads.PromiseUploads`, which `@kenar/react`'s `KenarProvider` takes:
+ *
+ * ```tsx
+ * const KenarLive = BrowserKenarClient.layer()
+ * const uploads = BrowserUploads.makePromise(KenarLive)
+ *
+ * <KenarProvider layer={KenarLive} uploads={uploads}>...</KenarProvider>
+ * ```
+ *
  * @since 0.1.0
  */
 import {
@@ -41,7 +51,8 @@ import {
   KenarConfig as KenarConfigModule,
   KenarError,
   Operation,
-  type RetryPolicy
+  type RetryPolicy,
+  type Uploads
 } from "@kenar/core"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -50,7 +61,10 @@ import * as HttpBody from "effect/http/HttpBody"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
+import { resolveBaseUrl } from "./internal/baseUrl.js"
+import { settle } from "./internal/settle.js"
 import * as Xhr from "./internal/xhr.js"
 
 // -----------------------------------------------------------------------------
@@ -342,3 +356,247 @@ export const uploadVideo = (
   file: Blob,
   options: UploadOptions = {}
 ): Effect.Effect<VideoUpload, UploadError, Uploader> => send(routes.uploadVideo, "video", file, options)
+
+// -----------------------------------------------------------------------------
+// Promise uploads in core's shape (for @kenar/react)
+// -----------------------------------------------------------------------------
+
+/** Media types recognised by their first bytes, for inputs that carry none (bytes, an untyped Blob). */
+const sniff = (head: Uint8Array): string | undefined => {
+  const at = (offset: number, bytes: ReadonlyArray<number>) =>
+    bytes.every((byte, i) => head[offset + i] === byte)
+  if (at(0, [0xff, 0xd8, 0xff])) return "image/jpeg"
+  if (at(0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "image/png"
+  if (at(0, [0x52, 0x49, 0x46, 0x46]) && at(8, [0x57, 0x45, 0x42, 0x50])) return "image/webp"
+  if (at(4, [0x66, 0x74, 0x79, 0x70])) return "video/mp4"
+  return undefined
+}
+
+const normalize = (contentType: string): string => contentType.split(";", 1)[0]!.trim().toLowerCase()
+
+interface Prepared {
+  readonly file: Blob
+  /** The media type to send: the one given, else the Blob's, else recognised from the first bytes. */
+  readonly contentType: string
+}
+
+/** A `Blob` (or bytes, as a `Blob`) and its media type; other inputs are refused before any I/O. */
+const prepare = (
+  operation: string,
+  input: unknown,
+  contentType: string | undefined
+): Effect.Effect<Prepared, KenarError.ValidationError> =>
+  Effect.gen(function* () {
+    const file =
+      input instanceof Blob
+        ? input
+        : input instanceof Uint8Array || input instanceof ArrayBuffer
+          ? new Blob([input as Uint8Array<ArrayBuffer>])
+          : undefined
+    if (file === undefined) {
+      return yield* invalid(
+        operation,
+        "input",
+        "type",
+        "Expected a File, a Blob or bytes (in a browser, uploads send a whole Blob through the proxy)"
+      )
+    }
+    if (contentType !== undefined) return { file, contentType: normalize(contentType) }
+    if (file.type !== "") return { file, contentType: normalize(file.type) }
+    const head = yield* Effect.promise(() =>
+      file
+        .slice(0, 12)
+        .arrayBuffer()
+        .then((buffer) => new Uint8Array(buffer))
+    )
+    return { file, contentType: sniff(head) ?? "" }
+  })
+
+const kindOf = (contentType: string): keyof typeof MEDIA_TYPES | undefined =>
+  (MEDIA_TYPES.image as ReadonlyArray<string>).includes(contentType)
+    ? "image"
+    : (MEDIA_TYPES.video as ReadonlyArray<string>).includes(contentType)
+      ? "video"
+      : undefined
+
+const toOptions = (
+  options: Pick<Uploads.UploadOptions, "retry" | "timeout" | "onProgress">,
+  contentType: string
+): UploadOptions => {
+  const onProgress = options.onProgress
+  return {
+    contentType,
+    retry: options.retry,
+    timeout: options.timeout,
+    onProgress:
+      onProgress === undefined
+        ? undefined
+        : (progress) =>
+            onProgress({ sent: progress.loaded, total: progress.total, attempt: progress.attempt })
+  }
+}
+
+const imageOf = (
+  prepared: Prepared,
+  options: Pick<Uploads.UploadOptions, "retry" | "timeout" | "onProgress">
+) =>
+  Effect.map(
+    uploadImage(prepared.file, toOptions(options, prepared.contentType)),
+    (answer): Uploads.ImageUpload => ({
+      kind: "image",
+      contentType: prepared.contentType,
+      size: prepared.file.size,
+      ...answer
+    })
+  )
+
+const videoOf = (
+  prepared: Prepared,
+  options: Pick<Uploads.UploadOptions, "retry" | "timeout" | "onProgress">
+) =>
+  Effect.map(
+    uploadVideo(prepared.file, toOptions(options, prepared.contentType)),
+    (answer): Uploads.VideoUpload => ({
+      kind: "video",
+      contentType: prepared.contentType,
+      size: prepared.file.size,
+      ...answer
+    })
+  )
+
+/**
+ * The uploads of this module as async functions in the shape of core's
+ * `Uploads.PromiseUploads`: what `@kenar/react`'s `KenarProvider` takes as
+ * `uploads` (and `createKenarQueries(client, { uploads })`), so its upload
+ * hooks send files through your proxy from a browser, with progress.
+ *
+ * ```tsx
+ * import { BrowserKenarClient, BrowserUploads } from "@kenar/browser"
+ * import { KenarProvider } from "@kenar/react"
+ *
+ * const KenarLive = BrowserKenarClient.layer() // created once
+ * const uploads = BrowserUploads.makePromise(KenarLive)
+ *
+ * <KenarProvider layer={KenarLive} uploads={uploads}>
+ *   <App /> // useUploadImage(): data is { kind: "image", path, photo_url, contentType, size, ... }
+ * </KenarProvider>
+ * ```
+ *
+ * - `layer`: any layer providing the {@link Uploader} (such as
+ *   `BrowserKenarClient.layer(...)`, whose proxy URL, credentials, upload
+ *   timeout and retry policy apply); built on the first upload. Default: the
+ *   proxy at `/api/kenar` on this page's origin.
+ * - Inputs: a `File` or `Blob`, or bytes (`Uint8Array`, `ArrayBuffer`);
+ *   streams are refused with a `ValidationError` (the browser sends a whole
+ *   `Blob`). The media type is `contentType`, else the `Blob`'s `type`, else
+ *   recognised from the first bytes (JPEG, PNG, WebP, MP4).
+ * - Answers: Kenar's upload answer with `kind`, the `contentType` sent and
+ *   the `size` in bytes, as core's uploads give. Progress is core's
+ *   `{ sent, total, attempt }`.
+ * - Errors: the same tagged errors as {@link uploadImage}; an aborted
+ *   `signal` rejects with `AbortedError` and aborts the request.
+ * - `uploadMany` checks every item before sending any, then uploads
+ *   `concurrency` (default 4) at a time; the kind of each is `kind`, else
+ *   its media type. `urls` and `bodyMode` do not apply (the proxy gets the
+ *   upload URLs; a `Blob` is always sent whole).
+ * - `uploadImageV1` (deprecated by Kenar) rejects with a `TypeError`: the
+ *   proxy has no route for it.
+ * - `dispose()` releases the runtime and interrupts uploads under way.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makePromise = <E = never>(
+  layer: Layer.Layer<Uploader, E> = defaultLayer()
+): Uploads.PromiseUploads => {
+  const runtime = ManagedRuntime.make(layer)
+  const run = <A>(
+    operation: string,
+    effect: Effect.Effect<A, unknown, Uploader>,
+    signal: AbortSignal | undefined
+  ): Promise<A> => {
+    if (signal?.aborted) {
+      return Promise.reject(
+        new KenarError.AbortedError({ operation, message: `${operation}: the upload was cancelled` })
+      )
+    }
+    return runtime.runPromiseExit(effect, { signal }).then((exit) => settle(operation, exit, signal))
+  }
+  return {
+    uploadImage: (input, options = {}) =>
+      run(
+        "uploadImage",
+        Effect.flatMap(prepare("uploadImage", input, options.contentType), (prepared) =>
+          imageOf(prepared, options)
+        ),
+        options.signal
+      ),
+    uploadVideo: (input, options = {}) =>
+      run(
+        "uploadVideo",
+        Effect.flatMap(prepare("uploadVideo", input, options.contentType), (prepared) =>
+          videoOf(prepared, options)
+        ),
+        options.signal
+      ),
+    uploadMany: (items, options = {}) =>
+      run(
+        "uploadMany",
+        Effect.gen(function* () {
+          const concurrency = options.concurrency ?? 4
+          if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+            return yield* invalid(
+              "uploadMany",
+              "concurrency",
+              "positive",
+              "concurrency must be a positive integer"
+            )
+          }
+          // every item is checked before any is sent
+          const prepared = yield* Effect.forEach(items, (item, i) =>
+            Effect.flatMap(prepare("uploadMany", item.input, item.contentType), (one) => {
+              const kind = item.kind ?? kindOf(one.contentType)
+              if (
+                kind === undefined ||
+                !(MEDIA_TYPES[kind] as ReadonlyArray<string>).includes(one.contentType)
+              ) {
+                return invalid(
+                  "uploadMany",
+                  `items[${i}].contentType`,
+                  "one-of",
+                  `Expected ${[...MEDIA_TYPES.image, ...MEDIA_TYPES.video].join(", ")}, got ${one.contentType === "" ? "no media type" : one.contentType}`
+                )
+              }
+              if (one.file.size === 0) {
+                return invalid("uploadMany", `items[${i}].input`, "non-empty", "Expected a non-empty file")
+              }
+              return Effect.succeed({ ...one, kind })
+            })
+          )
+          return yield* Effect.forEach(
+            prepared,
+            (one, i): Effect.Effect<Uploads.ImageUpload | Uploads.VideoUpload, UploadError, Uploader> => {
+              const itemOptions = {
+                retry: options.retry,
+                timeout: options.timeout,
+                onProgress: items[i]!.onProgress
+              }
+              return one.kind === "image" ? imageOf(one, itemOptions) : videoOf(one, itemOptions)
+            },
+            { concurrency }
+          )
+        }),
+        options.signal
+      ),
+    uploadImageV1: () =>
+      Promise.reject(
+        new TypeError(
+          "@kenar/browser: uploadImageV1 (deprecated by Kenar) has no route in the proxy: use uploadImage"
+        )
+      ),
+    dispose: () => runtime.dispose()
+  }
+}
+
+/** The uploader for the proxy at its default path on this page's origin. */
+const defaultLayer = (): Layer.Layer<Uploader> => layer({ baseUrl: resolveBaseUrl({}) })

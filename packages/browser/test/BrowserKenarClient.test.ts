@@ -361,4 +361,16 @@ describe("@kenar/browser bundle", () => {
     expect(code).not.toContain("HttpServerRequest")
     expect(gzipped).toBeLessThan(80 * 1024)
   })
+
+  it("BrowserUploads.makePromise (uploads for KenarProvider) leaves core's Uploads module out", async () => {
+    const code = await bundle("reactUploads.ts", { minify: true })
+    const minimal = gzipSync(await bundle("minimal.ts", { minify: true })).length
+    const gzipped = gzipSync(code).length
+    // a string of core's Uploads module (`isUploadSource`), there as soon as the module is
+    expect(code).not.toContain("@kenar/core/Uploads/UploadSource")
+    expect(gzipped - minimal).toBeLessThan(4 * 1024)
+    console.log(
+      `[bundle] minimal Promise client ${(minimal / 1024).toFixed(1)} KB gzipped; layer + BrowserUploads.makePromise ${(gzipped / 1024).toFixed(1)} KB`
+    )
+  })
 })

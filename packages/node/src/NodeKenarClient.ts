@@ -24,6 +24,17 @@
  * await kenar.dispose()
  * ```
  *
+ * With OAuth (refresh ahead of expiry, and refresh-and-retry once when Kenar
+ * answers UNAUTHENTICATED), over one connection pool for Kenar and the token
+ * endpoint:
+ *
+ * ```ts
+ * import { NodeKenarClient, NodeOAuth } from "@kenar/node"
+ *
+ * const KenarLive = NodeKenarClient.layer({ auth: NodeOAuth.layerWithoutHttpClient() })
+ * // provides KenarClient, and KenarAuth, TokenManager, OAuthClient, TokenStore
+ * ```
+ *
  * @since 0.1.0
  */
 import { KenarAuth, KenarClient, KenarConfig, KenarPromiseClient } from "@kenar/core"
@@ -51,6 +62,32 @@ export interface Options extends KenarConfig.ClientOptions {
   readonly accessToken?: KenarAuth.TokenSource | undefined
   /** Settings of the connection pool (see `NodeHttpClient.Options`; `lean` defaults to `true` here). */
   readonly http?: NodeHttpClient.Options | undefined
+}
+
+/**
+ * Options of {@link layer}, {@link layerWithoutHttpClient} and
+ * {@link makePromise} with an auth layer of your own instead of `apiKey` and
+ * `accessToken`: typically OAuth's (`OAuth.layer(...)` from `@kenar/core`,
+ * or `NodeOAuth.layerWithoutHttpClient()`), whose `KenarAuth` refreshes the
+ * user's token ahead of expiry and, when Kenar answers UNAUTHENTICATED,
+ * refreshes once and retries the call.
+ *
+ * The auth layer is built over the client's own transport (one undici pool
+ * for Kenar and the token endpoint, closed with the layer), and what it
+ * provides besides `KenarAuth` (`TokenManager`, `OAuthClient`, `TokenStore`)
+ * is provided by the resulting layer too. Give it the API key itself:
+ * `apiKey` and `accessToken` are refused next to `auth`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthLayerOptions<ROut, E, RIn> extends Omit<Options, "apiKey" | "accessToken"> {
+  /** A layer providing `KenarAuth` (and anything else), over the `HttpClient` it is given. */
+  readonly auth: Layer.Layer<KenarAuth.KenarAuth | ROut, E, RIn>
+  /** Not with `auth`: the auth layer sends the API key. */
+  readonly apiKey?: undefined
+  /** Not with `auth`: the auth layer gives the token. */
+  readonly accessToken?: undefined
 }
 
 /**
@@ -116,27 +153,77 @@ const build = (
 ): Effect.Effect<KenarClient.KenarClient["Service"], never, HttpClient.HttpClient> =>
   Effect.provideService(KenarClient.makeWith(config), KenarAuth.KenarAuth, KenarAuth.make(auth))
 
+const hasAuth = (
+  options: Options | AuthLayerOptions<unknown, unknown, unknown>
+): options is AuthLayerOptions<unknown, unknown, unknown> =>
+  (options as { readonly auth?: unknown }).auth !== undefined
+
+/** Checks an `auth` option at once: a layer, and no `apiKey` or `accessToken` beside it. */
+const checkAuth = (options: AuthLayerOptions<unknown, unknown, unknown>): void => {
+  if (!Layer.isLayer(options.auth)) {
+    throw new TypeError("NodeKenarClient: auth must be a Layer providing KenarAuth (e.g. OAuth.layer(...))")
+  }
+  const stray = (["apiKey", "accessToken"] as const).filter(
+    (name) => (options as Options)[name] !== undefined
+  )
+  if (stray.length > 0) {
+    throw new TypeError(
+      `NodeKenarClient: ${stray.join(" and ")} cannot be given with auth: pass ${stray.length > 1 ? "them" : "it"} to the auth layer`
+    )
+  }
+}
+
 /**
  * The client layer over the `HttpClient` in context (to use another
  * transport, such as the simulator's in-process one). Credentials and base
- * URL are found as in {@link layer}.
+ * URL are found as in {@link layer}; with `auth`, the auth layer is built
+ * over that `HttpClient` too.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerWithoutHttpClient = (
-  options: Omit<Options, "http"> = {}
-): Layer.Layer<KenarClient.KenarClient, Config.ConfigError, HttpClient.HttpClient> => {
+export function layerWithoutHttpClient<ROut = never, E = never, RIn = never>(
+  options: Omit<AuthLayerOptions<ROut, E, RIn>, "http">
+): Layer.Layer<
+  KenarClient.KenarClient | KenarAuth.KenarAuth | ROut,
+  Config.ConfigError | E,
+  HttpClient.HttpClient | RIn
+>
+/**
+ * Without `auth`: the client with `apiKey` / `accessToken` (or `KENAR_API_KEY`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export function layerWithoutHttpClient(
+  options?: Omit<Options, "http">
+): Layer.Layer<KenarClient.KenarClient, Config.ConfigError, HttpClient.HttpClient>
+export function layerWithoutHttpClient(
+  options: Omit<Options, "http"> | Omit<AuthLayerOptions<unknown, unknown, unknown>, "http"> = {}
+): Layer.Layer<any, any, any> {
   const base = clientOptions(options)
   const explicitBaseUrl =
     options.baseUrl === undefined ? undefined : KenarConfig.resolve({ ...base, baseUrl: options.baseUrl })
+  const resolveConfig = Effect.suspend(() =>
+    explicitBaseUrl === undefined
+      ? Effect.flatMap(optionalBaseUrl, (baseUrl) => resolveWith(base, Option.getOrUndefined(baseUrl)))
+      : Effect.succeed(explicitBaseUrl)
+  )
+  if (hasAuth(options)) {
+    checkAuth(options)
+    // KenarAuth comes from the auth layer, which shares the HttpClient in context
+    return Layer.provideMerge(
+      Layer.effect(KenarClient.KenarClient, Effect.flatMap(resolveConfig, KenarClient.makeWith)),
+      options.auth
+    )
+  }
+  const { apiKey: givenKey, accessToken } = options as Options
   return Layer.effect(
     KenarClient.KenarClient,
     Effect.gen(function* () {
-      const apiKey = options.apiKey ?? Option.getOrUndefined(yield* optionalApiKey)
-      const config =
-        explicitBaseUrl ?? (yield* resolveWith(base, Option.getOrUndefined(yield* optionalBaseUrl)))
-      return yield* build(config, { apiKey, accessToken: options.accessToken })
+      const apiKey = givenKey ?? Option.getOrUndefined(yield* optionalApiKey)
+      const config = yield* resolveConfig
+      return yield* build(config, { apiKey, accessToken })
     })
   )
 }
@@ -151,13 +238,41 @@ export const layerWithoutHttpClient = (
  *   invalid `KENAR_BASE_URL` fails the layer with a `ConfigError`; invalid
  *   options given in code throw a `TypeError` at once.
  * - `User-Agent`: {@link USER_AGENT} unless `options.userAgent` is given.
+ * - `auth`: an auth layer instead of `apiKey` / `accessToken`, e.g. OAuth's,
+ *   built over the same connection pool; the layer then also provides what
+ *   the auth layer provides (see {@link AuthLayerOptions}).
  * - The connection pool is closed when the layer's scope closes.
+ *
+ * ```ts
+ * import { OAuth } from "@kenar/core"
+ *
+ * const KenarLive = NodeKenarClient.layer({
+ *   auth: OAuth.layer({ clientId, clientSecret, redirectUri, apiKey })
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<KenarClient.KenarClient, Config.ConfigError> =>
-  Layer.provide(layerWithoutHttpClient(options), transport(options.http))
+export function layer<ROut = never, E = never, RIn = never>(
+  options: AuthLayerOptions<ROut, E, RIn>
+): Layer.Layer<
+  KenarClient.KenarClient | KenarAuth.KenarAuth | ROut,
+  Config.ConfigError | E,
+  Exclude<RIn, HttpClient.HttpClient>
+>
+/**
+ * Without `auth`: the client with `apiKey` / `accessToken` (or `KENAR_API_KEY`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export function layer(options?: Options): Layer.Layer<KenarClient.KenarClient, Config.ConfigError>
+export function layer(
+  options: Options | AuthLayerOptions<unknown, unknown, unknown> = {}
+): Layer.Layer<any, any, any> {
+  return Layer.provide(layerWithoutHttpClient(options as Options), transport(options.http))
+}
 
 /**
  * Like {@link layer}, with the API key and base URL read from the given
@@ -197,9 +312,24 @@ export const layerConfig = (
  * that rejects with the SDK's tagged errors, plus `call` and `dispose`.
  * Creating it never touches the network or the environment: the layer is
  * built on the first call. Call `dispose()` to close the connection pool.
+ * With `auth` (see {@link AuthLayerOptions}), calls use that layer's
+ * credentials, e.g. OAuth tokens kept in the `store` you gave `OAuth.layer`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makePromise = (options: Options = {}): KenarPromiseClient.KenarPromiseClient =>
-  KenarPromiseClient.make(layer(options))
+export function makePromise<ROut = never, E = never>(
+  options: AuthLayerOptions<ROut, E, HttpClient.HttpClient>
+): KenarPromiseClient.KenarPromiseClient
+/**
+ * Without `auth`: calls with `apiKey` / `accessToken` (or `KENAR_API_KEY`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export function makePromise(options?: Options): KenarPromiseClient.KenarPromiseClient
+export function makePromise(
+  options: Options | AuthLayerOptions<unknown, unknown, HttpClient.HttpClient> = {}
+): KenarPromiseClient.KenarPromiseClient {
+  return KenarPromiseClient.make(layer(options as Options))
+}

@@ -1,13 +1,14 @@
 import { inspect } from "node:util"
 import type { KenarClient } from "@kenar/core"
-import { KenarError, Posts } from "@kenar/core"
+import { KenarAuth, KenarError, OAuth, Posts } from "@kenar/core"
+import { KenarSimulator } from "@kenar/testing"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import { afterEach, describe, expect, it } from "vitest"
-import { NodeKenarClient } from "../src/index.js"
+import { NodeHttpClient, NodeKenarClient, NodeOAuth } from "../src/index.js"
 import { closedPort, respondJson, startServer, type TestServer } from "./utils/server.js"
 
 const API_KEY = "sk-live-DO-NOT-LEAK-4f1d2c"
@@ -330,5 +331,177 @@ describe("NodeKenarClient.makePromise", () => {
     } finally {
       await client.dispose()
     }
+  })
+})
+
+describe("NodeKenarClient with an auth layer (auth option)", () => {
+  const REDIRECT_URI = "http://127.0.0.1:5173/oauth/callback"
+
+  /**
+   * The simulator behind a counting front server (every request records the
+   * connection it came on), alice signed in with auto-approval, and a clock
+   * the test can move ahead of the SDK's.
+   */
+  const oauthWorld = async () => {
+    const offset = { millis: 0 }
+    const sim = KenarSimulator.make({ now: () => Date.now() + offset.millis })
+    const user = sim.addUser({ id: "alice" })
+    const client = sim.addOAuthClient({ clientId: "node-client-app", redirectUris: [REDIRECT_URI] })
+    sim.oauth.autoApprove = true
+    const post = sim.addPost({ owner: user, general_data: { title: "پراید ۱۳۹۰" } })
+    const front = await serve((request, response, body) => {
+      const headers = new Headers()
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === "string") headers.set(name, value)
+      }
+      sim
+        .handler(
+          new Request(`http://127.0.0.1${request.url}`, {
+            method: request.method!,
+            headers,
+            ...(body.length === 0 ? {} : { body: new Uint8Array(body) })
+          })
+        )
+        .then(async (answer) => {
+          const bytes = Buffer.from(await answer.arrayBuffer())
+          response.writeHead(answer.status, {
+            "content-type": answer.headers.get("content-type") ?? "application/json",
+            "content-length": bytes.length
+          })
+          response.end(bytes)
+        })
+    })
+    const settings = {
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      redirectUri: REDIRECT_URI,
+      authorizeUrl: `${front.url}/oauth2/auth`,
+      tokenUrl: `${front.url}/oauth2/token`,
+      apiKey: client.apiKey
+    }
+    /** Sign-in: the authorization URL answered at once (auto-approval), then the callback. */
+    const signIn = Effect.gen(function* () {
+      const started = yield* NodeOAuth.start({ scopes: ["USER_POSTS_GET", "offline_access"] })
+      const answer = yield* Effect.promise(() => sim.handler(new Request(started.url)))
+      return yield* NodeOAuth.callback(answer.headers.get("location")!, started.state)
+    })
+    return { sim, front, post, settings, offset, signIn }
+  }
+
+  it("builds the auth layer over the client's own pool: Kenar and the token endpoint share one connection", async () => {
+    const world = await oauthWorld()
+    // one connection per origin and pool: a second pool would need a second connection
+    const layer = NodeKenarClient.layer({
+      baseUrl: world.front.url,
+      http: { connections: 1 },
+      auth: OAuth.layer(world.settings)
+    })
+    const titles = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* world.signIn
+        const first = yield* Posts.getUserPost({ token: world.post })
+        // Kenar's clock runs an hour ahead: the token is rejected, refreshed once, the call retried once
+        world.offset.millis = 3601_000
+        const second = yield* Posts.getUserPost({ token: world.post })
+        // the TokenManager is provided by the same layer
+        const tokens = yield* (yield* OAuth.TokenManager).getTokens()
+        expect(tokens.scopes).toEqual(["USER_POSTS_GET", "offline_access"])
+        return [first.general_data.title, second.general_data.title]
+      }).pipe(Effect.provide(layer))
+    )
+    expect(titles).toEqual(["پراید ۱۳۹۰", "پراید ۱۳۹۰"])
+    expect(world.front.seen.map((seen) => [seen.method, seen.url.split("/")[1], seen.connection])).toEqual([
+      ["POST", "oauth2", 1], // code exchange
+      ["GET", "v1", 1], // getUserPost
+      ["GET", "v1", 1], // getUserPost: 401
+      ["POST", "oauth2", 1], // refresh
+      ["GET", "v1", 1] // the retry
+    ])
+    expect(world.front.connections()).toBe(1)
+    expect(world.sim.oauth.stats().token).toMatchObject({ authorization_code: 1, refresh_token: 1 })
+    // the user agent of the API calls is the Node client's
+    expect(world.front.seen[1]!.headers["user-agent"]).toBe(NodeKenarClient.USER_AGENT)
+  })
+
+  it("(for comparison) an OAuth layer with a transport of its own opens a second pool", async () => {
+    const world = await oauthWorld()
+    // two layer values (one value provided twice would be built once: Layer memoizes by reference)
+    const pool = () => NodeHttpClient.layerWith({ connections: 1, lean: true })
+    const layer = NodeKenarClient.layerWithoutHttpClient({
+      baseUrl: world.front.url,
+      auth: OAuth.layer(world.settings).pipe(Layer.provide(pool()))
+    }).pipe(Layer.provide(pool()))
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* world.signIn
+        yield* Posts.getUserPost({ token: world.post })
+      }).pipe(Effect.provide(layer))
+    )
+    expect(world.front.seen.map((seen) => seen.connection)).toEqual([1, 2])
+    expect(world.front.connections()).toBe(2)
+  })
+
+  it("the accessToken option reads the token but cannot refresh on UNAUTHENTICATED; auth can", async () => {
+    const world = await oauthWorld()
+    const store = OAuth.makeMemoryStore()
+    const oauth = OAuth.layer({ ...world.settings, store })
+    // sign in once through the OAuth layer to fill the store
+    await Effect.runPromise(
+      Effect.asVoid(world.signIn).pipe(Effect.provide(Layer.provide(oauth, NodeHttpClient.layer)))
+    )
+    world.offset.millis = 3601_000
+    const tokenOnly = NodeKenarClient.makePromise({
+      baseUrl: world.front.url,
+      apiKey: world.settings.apiKey,
+      accessToken: () => Effect.map(store.get("default"), (tokens) => tokens?.accessToken)
+    })
+    const withAuth = NodeKenarClient.makePromise({ baseUrl: world.front.url, auth: oauth })
+    try {
+      await expect(tokenOnly.getUserPost({ token: world.post })).rejects.toBeInstanceOf(
+        KenarError.UnauthenticatedError
+      )
+      expect(world.sim.oauth.stats().token.refresh_token).toBe(0)
+      const post = await withAuth.getUserPost({ token: world.post })
+      expect(post.general_data.title).toBe("پراید ۱۳۹۰")
+      expect(world.sim.oauth.stats().token.refresh_token).toBe(1)
+    } finally {
+      await Promise.all([tokenOnly.dispose(), withAuth.dispose()])
+    }
+  })
+
+  it("refuses apiKey or accessToken beside auth, and an auth that is not a layer, with a TypeError at once", () => {
+    const auth = KenarAuth.layer({ apiKey: API_KEY })
+    const thrown = (build: () => unknown) => {
+      try {
+        build()
+      } catch (error) {
+        expect(error).toBeInstanceOf(TypeError)
+        expectNoSecret(error)
+        return (error as TypeError).message
+      }
+      throw new Error("expected a TypeError")
+    }
+    // (the types refuse these too; the casts play an untyped caller)
+    expect(thrown(() => NodeKenarClient.layer({ auth, apiKey: API_KEY } as never))).toMatch(
+      /apiKey cannot be given with auth/
+    )
+    expect(
+      thrown(() => NodeKenarClient.makePromise({ auth, accessToken: TOKEN, apiKey: API_KEY } as never))
+    ).toMatch(/apiKey and accessToken cannot be given with auth/)
+    expect(
+      thrown(() => NodeKenarClient.layer({ auth: KenarAuth.make({ apiKey: API_KEY }) } as never))
+    ).toMatch(/auth must be a Layer/)
+  })
+
+  it("a plain KenarAuth layer works too: the client sends what it adds", async () => {
+    const server = await kenar()
+    const layer = NodeKenarClient.layer({
+      baseUrl: server.url,
+      auth: KenarAuth.layer({ apiKey: API_KEY, accessToken: TOKEN })
+    })
+    const exit = await run(Posts.getUserPost({ token: "AaEB0vbO" }), layer)
+    expect(Exit.isSuccess(exit)).toBe(true)
+    expect(server.seen[0]!.headers["x-api-key"]).toBe(API_KEY)
+    expect(server.seen[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
   })
 })

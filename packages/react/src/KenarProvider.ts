@@ -3,9 +3,10 @@
  * Gives components the Kenar factories (and, when needed, a `QueryClient`).
  *
  * ```tsx
- * const KenarLive = BrowserKenarClient.layer({ proxyUrl: "/api/kenar" }) // created once
+ * const KenarLive = BrowserKenarClient.layer({ baseUrl: "/api/kenar" }) // created once
+ * const uploads = BrowserUploads.makePromise(KenarLive) // uploads through the proxy (browsers)
  *
- * <KenarProvider layer={KenarLive} queryClient={queryClient}>
+ * <KenarProvider layer={KenarLive} uploads={uploads} queryClient={queryClient}>
  *   <App />
  * </KenarProvider>
  * ```
@@ -17,7 +18,9 @@
  *   first call), and disposes them when it unmounts or the layer changes,
  *   interrupting calls still running. Create the layer once (module scope
  *   or `useState`): a new layer on each render means a new client. Give
- *   `uploads` too to upload with your own (they stay yours).
+ *   `uploads` too to upload with your own (they stay yours); in a browser,
+ *   `BrowserUploads.makePromise(layer)` from `@kenar/browser`, since core's
+ *   uploads send the bytes to Kenar with the API key.
  * - `client`: a Promise client you own (`uploads` besides, to upload).
  *   Nothing is disposed for you.
  *
