@@ -8,7 +8,7 @@
 import { performance } from "node:perf_hooks"
 import { Effect, Layer } from "effect"
 import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { KenarAuth, KenarClient, Posts } from "../src/index.js"
 
 const body = JSON.stringify({
@@ -27,7 +27,11 @@ const text = Effect.succeed(body)
 const headers = { "content-type": "application/json" }
 const http = HttpClient.makeWith(
   (request) =>
-    Effect.map(request, (request) => ({ request, status: 200, headers, text }) as unknown as HttpClientResponse.HttpClientResponse),
+    Effect.map(
+      request,
+      (request) =>
+        ({ request, status: 200, headers, text }) as unknown as HttpClientResponse.HttpClientResponse
+    ),
   Effect.succeed
 )
 const layer = (retry: false | undefined) =>

@@ -869,7 +869,7 @@ export class TokenManager extends Context.Service<
      * current tokens are returned.
      */
     readonly getTokens: (key?: string) => Effect.Effect<TokenSet, OAuthError | TokenStoreError>
-    /** The access token of {@link getTokens}. */
+    /** The access token of `getTokens`. */
     readonly getAccessToken: (
       key?: string
     ) => Effect.Effect<Redacted.Redacted<string>, OAuthError | TokenStoreError>

@@ -4,12 +4,17 @@
  * under `node --cpu-prof` to see where the SDK's time goes.
  */
 import { spawn } from "node:child_process"
-import { Effect } from "effect"
 import { KenarClient, Posts } from "@kenar/core"
+import { Effect } from "effect"
 import { NodeKenarClient } from "../src/index.js"
 
 const body = JSON.stringify({
-  general_data: { title: "پراید ۱۳۹۰ تمیز", images: ["a.jpg", "b.jpg"], city: "tehran", location_type: "LOCATION_TYPE_APPROXIMATE" },
+  general_data: {
+    title: "پراید ۱۳۹۰ تمیز",
+    images: ["a.jpg", "b.jpg"],
+    city: "tehran",
+    location_type: "LOCATION_TYPE_APPROXIMATE"
+  },
   business_data: { business_name: "نمایشگاه ونک", business_type: "CAR" },
   state: "POST_STATE_PUBLISHED"
 })
@@ -21,7 +26,9 @@ const server = spawn(
   ],
   { stdio: ["ignore", "pipe", "inherit"] }
 )
-const port = await new Promise<number>((resolve) => server.stdout!.once("data", (d) => resolve(Number(String(d)))))
+const port = await new Promise<number>((resolve) =>
+  server.stdout!.once("data", (d) => resolve(Number(String(d))))
+)
 const seconds = Number(process.env.SECONDS ?? 4)
 const layer = NodeKenarClient.layer({ baseUrl: `http://127.0.0.1:${port}`, apiKey: "k", accessToken: "t" })
 const program = Effect.gen(function* () {
@@ -34,7 +41,10 @@ const program = Effect.gen(function* () {
       done++
     }
   })
-  yield* Effect.all(Array.from({ length: 32 }, () => worker), { concurrency: "unbounded" })
+  yield* Effect.all(
+    Array.from({ length: 32 }, () => worker),
+    { concurrency: "unbounded" }
+  )
   return done
 })
 const cpu0 = process.cpuUsage()
