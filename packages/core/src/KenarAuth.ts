@@ -132,37 +132,44 @@ export const resolveToken = (
  */
 export const make = (options: AuthOptions): KenarAuth["Service"] => {
   const apiKey = options.apiKey === undefined ? undefined : nonEmpty(toRedacted(options.apiKey))
+  const source = options.accessToken
+  // a fixed token is turned into its header once, not on every call
+  const fixedToken =
+    source === undefined || typeof source === "function" ? undefined : nonEmpty(toRedacted(source))
+  const fixedBearer = fixedToken === undefined ? undefined : `Bearer ${Redacted.value(fixedToken)}`
+  const missingToken = (context: AuthContext) =>
+    new CredentialError({
+      operation: context.operation,
+      credential: "accessToken",
+      message: `No access token: ${context.operation} needs an OAuth token with scope ${context.scopes?.join(" or ")}`
+    })
   return {
-    authorize: (request, context) =>
-      Effect.gen(function* () {
-        if (apiKey === undefined) {
-          return yield* new CredentialError({
+    authorize: (request, context) => {
+      if (apiKey === undefined) {
+        return Effect.fail(
+          new CredentialError({
             operation: context.operation,
             credential: "apiKey",
             message: "No API key: pass `apiKey` or set KENAR_API_KEY"
           })
+        )
+      }
+      const withKey = HttpClientRequest.setHeader(request, "x-api-key", Redacted.value(apiKey))
+      if (context.scopes === undefined && context.accessToken === undefined) return Effect.succeed(withKey)
+      if (context.accessToken === undefined && typeof source !== "function") {
+        return fixedBearer === undefined
+          ? Effect.fail(missingToken(context))
+          : Effect.succeed(HttpClientRequest.setHeader(withKey, "authorization", fixedBearer))
+      }
+      return Effect.flatMap(resolveToken(source, context), (token) => {
+        if (token !== undefined) {
+          return Effect.succeed(
+            HttpClientRequest.setHeader(withKey, "authorization", `Bearer ${Redacted.value(token)}`)
+          )
         }
-        let authorized = HttpClientRequest.setHeader(request, "x-api-key", Redacted.value(apiKey))
-        if (context.scopes !== undefined || context.accessToken !== undefined) {
-          const token = yield* resolveToken(options.accessToken, context)
-          if (token === undefined) {
-            if (context.scopes !== undefined) {
-              return yield* new CredentialError({
-                operation: context.operation,
-                credential: "accessToken",
-                message: `No access token: ${context.operation} needs an OAuth token with scope ${context.scopes.join(" or ")}`
-              })
-            }
-          } else {
-            authorized = HttpClientRequest.setHeader(
-              authorized,
-              "authorization",
-              `Bearer ${Redacted.value(token)}`
-            )
-          }
-        }
-        return authorized
-      }),
+        return context.scopes === undefined ? Effect.succeed(withKey) : Effect.fail(missingToken(context))
+      })
+    },
     onUnauthenticated: () => Effect.succeed(false)
   }
 }

@@ -83,19 +83,20 @@ export const makeExecutor = (
             duration: timeout,
             orElse: () => Effect.fail(timeoutError(definition, attempt, timeoutMillis))
           }),
-          Effect.flatMap(([response, text]) =>
-            Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<unknown, KenarError> => {
-              const answer: Answer = {
-                status: response.status,
-                headers: response.headers,
-                text,
-                attempt,
-                now
-              }
-              if (response.status >= 200 && response.status < 300) return decodeSuccess(definition, answer)
-              return Effect.fail(apiError(definition, answer))
+          Effect.flatMap(([response, text]): Effect.Effect<unknown, KenarError> => {
+            const answer = (now: number): Answer => ({
+              status: response.status,
+              headers: response.headers,
+              text,
+              attempt,
+              now
             })
-          )
+            if (response.status >= 200 && response.status < 300) return decodeSuccess(definition, answer(0))
+            // the clock only matters for an HTTP-date Retry-After
+            return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Effect.fail(apiError(definition, answer(now)))
+            )
+          })
         )
       })
 
