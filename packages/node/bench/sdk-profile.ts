@@ -42,7 +42,7 @@ const program = Effect.gen(function* () {
     }
   })
   yield* Effect.all(
-    Array.from({ length: 32 }, () => worker),
+    Array.from({ length: Number(process.env.CONCURRENCY ?? 32) }, () => worker),
     { concurrency: "unbounded" }
   )
   return done
