@@ -45,7 +45,6 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as BrowserUploads from "./BrowserUploads.js"
 import * as internalBaseUrl from "./internal/baseUrl.js"
-import { settle } from "./internal/settle.js"
 
 // -----------------------------------------------------------------------------
 // the API key guard
@@ -408,7 +407,9 @@ export const makePromise = (options: Options = {}): BrowserPromiseClient => {
     ) =>
     (file: Blob, options: BrowserUploads.PromiseUploadOptions = {}): Promise<A> => {
       const { signal, ...rest } = options
-      return uploads.runPromiseExit(run(file, rest), { signal }).then((exit) => settle(name, exit, signal))
+      return uploads
+        .runPromiseExit(run(file, rest), { signal })
+        .then((exit) => KenarPromiseClient.settle(name, exit, signal))
     }
   const disposeClient = client.dispose
   return Object.assign(client, {

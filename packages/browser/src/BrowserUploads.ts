@@ -50,6 +50,7 @@ import {
   type KenarConfig,
   KenarConfig as KenarConfigModule,
   KenarError,
+  KenarPromiseClient,
   Operation,
   type RetryPolicy,
   type Uploads
@@ -64,7 +65,6 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
 import { resolveBaseUrl } from "./internal/baseUrl.js"
-import { settle } from "./internal/settle.js"
 import * as Xhr from "./internal/xhr.js"
 
 // -----------------------------------------------------------------------------
@@ -520,7 +520,9 @@ export const makePromise = <E = never>(
         new KenarError.AbortedError({ operation, message: `${operation}: the upload was cancelled` })
       )
     }
-    return runtime.runPromiseExit(effect, { signal }).then((exit) => settle(operation, exit, signal))
+    return runtime
+      .runPromiseExit(effect, { signal })
+      .then((exit) => KenarPromiseClient.settle(operation, exit, signal))
   }
   return {
     uploadImage: (input, options = {}) =>

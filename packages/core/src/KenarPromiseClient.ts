@@ -70,7 +70,20 @@ export type KenarPromiseClient = {
   readonly dispose: () => Promise<void>
 }
 
-const settle = <A>(operation: string, exit: Exit.Exit<A, unknown>, signal: AbortSignal | undefined): A => {
+/**
+ * A call's Promise outcome from its `Exit`, as the Promise client settles
+ * every call: the value; or the typed failure thrown as it is; or, when the
+ * call was cancelled, an {@link AbortedError}; a defect is thrown squashed.
+ * For adapters that run their own Effects behind a Promise API.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const settle = <A>(
+  operation: string,
+  exit: Exit.Exit<A, unknown>,
+  signal?: AbortSignal | undefined
+): A => {
   if (Exit.isSuccess(exit)) return exit.value
   const failure = exit.cause.reasons.find(Cause.isFailReason)
   if (failure !== undefined) throw failure.error

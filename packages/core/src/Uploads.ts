@@ -54,7 +54,6 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -81,6 +80,7 @@ import { protoString, rule } from "./internal/proto.js"
 import * as internal from "./internal/upload.js"
 import { KenarClient } from "./KenarClient.js"
 import { AbortedError, type CommonError, CredentialError, ValidationError } from "./KenarError.js"
+import { settle } from "./KenarPromiseClient.js"
 import * as Operation from "./Operation.js"
 import type * as PostSchema from "./PostSchema.js"
 import * as Posts from "./Posts.js"
@@ -1249,16 +1249,6 @@ export interface PromiseUploads<In = UploadInput> {
   readonly uploadImageV1: (input: In, options?: UploadOptions & PromiseOptions) => Promise<ImageUploadV1>
   /** Releases the layer's resources (connection pools). */
   readonly dispose: () => Promise<void>
-}
-
-const settle = <A>(operation: string, exit: Exit.Exit<A, unknown>, signal: AbortSignal | undefined): A => {
-  if (Exit.isSuccess(exit)) return exit.value
-  const failure = exit.cause.reasons.find(Cause.isFailReason)
-  if (failure !== undefined) throw failure.error
-  if (signal?.aborted || Cause.hasInterruptsOnly(exit.cause)) {
-    throw new AbortedError({ operation, message: `${operation}: the upload was cancelled` })
-  }
-  throw Cause.squash(exit.cause)
 }
 
 /**
