@@ -8,6 +8,7 @@ import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import packageJson from "../package.json" with { type: "json" }
 import * as RetryPolicy from "./RetryPolicy.js"
 
 /**
@@ -19,12 +20,13 @@ import * as RetryPolicy from "./RetryPolicy.js"
 export const DEFAULT_BASE_URL = "https://open-api.divar.ir"
 
 /**
- * The SDK's version, sent in the `User-Agent` where the platform allows it.
+ * The SDK's version (from this package's `package.json`, so a release bumps
+ * it), sent in the `User-Agent` where the platform allows it.
  *
  * @since 0.1.0
  * @category constants
  */
-export const VERSION = "0.1.0"
+export const VERSION: string = packageJson.version
 
 /**
  * Options a client is created with; every one has a default.

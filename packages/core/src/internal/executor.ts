@@ -148,7 +148,7 @@ export const makeExecutor = (
       return yield* Effect.catchIf(
         retried,
         (error) => error._tag === doneOnRetry && firstLanded !== undefined && firstLanded < error.attempt,
-        () => Effect.succeed(definition.output === undefined ? {} : decodeEmpty(definition))
+        () => Effect.succeed(decodeEmpty(definition))
       )
     })
 
