@@ -137,6 +137,11 @@ export const make = (options: AuthOptions): KenarAuth["Service"] => {
   const fixedToken =
     source === undefined || typeof source === "function" ? undefined : nonEmpty(toRedacted(source))
   const fixedBearer = fixedToken === undefined ? undefined : `Bearer ${Redacted.value(fixedToken)}`
+  // both headers of a call with a fixed token, computed once
+  const fixedHeaders =
+    apiKey === undefined || fixedBearer === undefined
+      ? undefined
+      : { "x-api-key": Redacted.value(apiKey), authorization: fixedBearer }
   const missingToken = (context: AuthContext) =>
     new CredentialError({
       operation: context.operation,
@@ -152,6 +157,18 @@ export const make = (options: AuthOptions): KenarAuth["Service"] => {
             credential: "apiKey",
             message: "No API key: pass `apiKey` or set KENAR_API_KEY"
           })
+        )
+      }
+      if (context.accessToken === undefined && fixedHeaders !== undefined) {
+        return Effect.succeed(
+          context.scopes === undefined
+            ? HttpClientRequest.setHeader(request, "x-api-key", fixedHeaders["x-api-key"])
+            : // two setHeader calls cost less than one setHeaders
+              HttpClientRequest.setHeader(
+                HttpClientRequest.setHeader(request, "x-api-key", fixedHeaders["x-api-key"]),
+                "authorization",
+                fixedHeaders.authorization
+              )
         )
       }
       const withKey = HttpClientRequest.setHeader(request, "x-api-key", Redacted.value(apiKey))

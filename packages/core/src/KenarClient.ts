@@ -21,6 +21,7 @@
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import { constTrue } from "effect/Function"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
@@ -29,6 +30,7 @@ import { makeExecutor } from "./internal/executor.js"
 import { RequestGate } from "./internal/gate.js"
 import { KenarAuth } from "./KenarAuth.js"
 import * as KenarConfig from "./KenarConfig.js"
+import * as KenarTransport from "./KenarTransport.js"
 import type * as Operation from "./Operation.js"
 
 /**
@@ -42,8 +44,15 @@ export class KenarClient extends Context.Service<
   {
     /** The client's resolved settings. */
     readonly config: KenarConfig.ResolvedConfig
-    /** The transport the client sends with (uploads reuse it). */
-    readonly http: HttpClient.HttpClient
+    /**
+     * The `HttpClient` uploads send their bytes with: the one the client was
+     * built over, or the one given to {@link layerWithTransport}; `undefined`
+     * when a client built over a bare transport has none (uploads then need
+     * an `Uploads.layer` with its own).
+     */
+    readonly http: HttpClient.HttpClient | undefined
+    /** The transport the client's calls go through. */
+    readonly transport: KenarTransport.KenarTransport["Service"]
     /** The client's credentials (uploads reuse its API key). */
     readonly auth: KenarAuth["Service"]
     /** Runs one operation. */
@@ -76,6 +85,42 @@ const withoutRedirects = (
   )
 
 /**
+ * The client's calls make one span each (`kenar.<operation>`); the
+ * `HttpClient` under them makes none and propagates no trace headers.
+ */
+const untraced = (http: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transform(http, (effect) =>
+    Effect.provideService(effect, HttpClient.TracerDisabledWhen, constTrue)
+  )
+
+/**
+ * Builds the client over a transport, with the `KenarAuth` in context.
+ * `http` is what uploads send their bytes with.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeWithTransport = (
+  config: KenarConfig.ResolvedConfig,
+  transport: KenarTransport.KenarTransport["Service"],
+  http?: HttpClient.HttpClient | undefined
+): Effect.Effect<KenarClient["Service"], never, KenarAuth> =>
+  Effect.gen(function* () {
+    const auth = yield* KenarAuth
+    // an optional hook around every attempt, e.g. `KenarRateLimit.layer` (uploads' bytes bypass it)
+    const gate = yield* Effect.serviceOption(RequestGate)
+    const send = Option.isSome(gate) ? gate.value.wrap(transport.send, config) : transport.send
+    const execute = makeExecutor(send, auth, config)
+    return KenarClient.of({
+      config,
+      http,
+      transport,
+      auth,
+      call: (definition, input, options) => execute(definition, input, options) as any
+    })
+  })
+
+/**
  * Builds the client from the `HttpClient` and `KenarAuth` in context.
  *
  * @since 0.1.0
@@ -85,20 +130,11 @@ export const makeWith = (
   config: KenarConfig.ResolvedConfig
 ): Effect.Effect<KenarClient["Service"], never, HttpClient.HttpClient | KenarAuth> =>
   Effect.gen(function* () {
-    const http = withoutRedirects(
-      yield* HttpClient.HttpClient,
-      yield* Effect.serviceOption(FetchHttpClient.RequestInit)
-    )
-    const auth = yield* KenarAuth
-    // an optional hook around every attempt, e.g. `KenarRateLimit.layer` (uploads' bytes bypass it)
-    const gate = yield* Effect.serviceOption(RequestGate)
-    const execute = makeExecutor(Option.isSome(gate) ? gate.value.wrap(http, config) : http, auth, config)
-    return KenarClient.of({
-      config,
-      http,
-      auth,
-      call: (definition, input, options) => execute(definition, input, options) as any
-    })
+    const given = yield* HttpClient.HttpClient
+    const http = withoutRedirects(given, yield* Effect.serviceOption(FetchHttpClient.RequestInit))
+    // a platform client may carry a leaner transport for calls (see KenarTransport.attach)
+    const transport = KenarTransport.attached(given) ?? KenarTransport.fromHttpClient(untraced(http))
+    return yield* makeWithTransport(config, transport, http)
   })
 
 /**
@@ -112,6 +148,28 @@ export const layer = (
   options: KenarConfig.ClientOptions = {}
 ): Layer.Layer<KenarClient, never, HttpClient.HttpClient | KenarAuth> =>
   Layer.effect(KenarClient, makeWith(KenarConfig.resolve(options)))
+
+/**
+ * The client layer over the `KenarTransport` in context (a platform's lean
+ * transport) instead of an `HttpClient`. `http`, when given, is what uploads
+ * send their bytes with.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerWithTransport = (
+  options: KenarConfig.ClientOptions = {},
+  http?: HttpClient.HttpClient | undefined
+): Layer.Layer<KenarClient, never, KenarTransport.KenarTransport | KenarAuth> => {
+  const config = KenarConfig.resolve(options)
+  return Layer.effect(
+    KenarClient,
+    Effect.gen(function* () {
+      const transport = yield* KenarTransport.KenarTransport
+      return yield* makeWithTransport(config, transport, http)
+    })
+  )
+}
 
 /**
  * The client layer, with the base URL read from `KENAR_BASE_URL` through

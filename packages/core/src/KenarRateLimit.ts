@@ -55,13 +55,11 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientRequest from "effect/http/HttpClientRequest"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as RateLimiter from "effect/persistence/RateLimiter"
 import { rateLimitOf } from "./internal/classify.js"
 import * as internal from "./internal/gate.js"
+import type * as KenarTransport from "./KenarTransport.js"
 
 /**
  * The hook a Kenar client picks up from the context it is built in: every
@@ -202,24 +200,17 @@ export const resolve = (options: Options): ResolvedOptions => {
 
 /** A 429 made here, in Kenar's `google.rpc.Status` shape; classified like Kenar's own. */
 const localAnswer = (
-  request: HttpClientRequest.HttpClientRequest,
   message: string,
   reason: "minute" | "daily",
   retryAfterMillis: number
-): HttpClientResponse.HttpClientResponse =>
-  HttpClientResponse.fromWeb(
-    request,
-    new Response(
-      JSON.stringify({ code: 8, message, details: [{ "@type": LOCAL_DETAIL_TYPE, limit: reason }] }),
-      {
-        status: 429,
-        headers: {
-          "content-type": "application/json",
-          "retry-after": (Math.max(0, retryAfterMillis) / 1000).toFixed(3)
-        }
-      }
-    )
-  )
+): KenarTransport.Answer => ({
+  status: 429,
+  headers: {
+    "content-type": "application/json",
+    "retry-after": (Math.max(0, retryAfterMillis) / 1000).toFixed(3)
+  },
+  text: JSON.stringify({ code: 8, message, details: [{ "@type": LOCAL_DETAIL_TYPE, limit: reason }] })
+})
 
 /** Whether a 429's body says the daily quota was hit (as the client classifies it). */
 const isDailyQuota = (text: string): boolean => {
@@ -292,12 +283,12 @@ export const makeWith = (limiter: RateLimiter.RateLimiter, options: Options): Re
     )
 
   return {
-    wrap: (http, config) => {
+    wrap: (send, config) => {
       const maxWaitMillis = settings.maxWaitMillis ?? Math.min(2500, Duration.toMillis(config.timeout) / 4)
       const minuteMessage = (retryAfterMillis: number) =>
         `rate limit reached locally (KenarRateLimit: ${settings.limit} requests per ${settings.windowMillis} ms); not sent, a slot frees in ${retryAfterMillis} ms`
 
-      return HttpClient.transform(http, (send, request) =>
+      return (request, timeoutMillis) =>
         Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
           let probe = false
@@ -305,7 +296,6 @@ export const makeWith = (limiter: RateLimiter.RateLimiter, options: Options): Re
             if (now < heldUntil || probing) {
               const left = Math.max(0, heldUntil - now)
               return localAnswer(
-                request,
                 `daily quota exceeded: held locally by KenarRateLimit after Kenar's daily-quota answer; not sent (next probe in ${Math.ceil(left / 1000)} s)`,
                 "daily",
                 left
@@ -317,9 +307,9 @@ export const makeWith = (limiter: RateLimiter.RateLimiter, options: Options): Re
           const slot = yield* acquire(maxWaitMillis, 0)
           if (slot._tag === "TooLong") {
             if (probe) probing = false
-            return localAnswer(request, minuteMessage(slot.retryAfterMillis), "minute", slot.retryAfterMillis)
+            return localAnswer(minuteMessage(slot.retryAfterMillis), "minute", slot.retryAfterMillis)
           }
-          const response = yield* send.pipe(
+          const response = yield* send(request, timeoutMillis).pipe(
             Effect.onExit((exit) =>
               Effect.sync(() => {
                 if (probe && Exit.isFailure(exit)) probing = false
@@ -327,8 +317,7 @@ export const makeWith = (limiter: RateLimiter.RateLimiter, options: Options): Re
             )
           )
           if (settings.dailyQuotaHoldMillis !== undefined && (response.status === 429 || probe)) {
-            const text = response.status === 429 ? yield* Effect.exit(response.text) : undefined
-            const daily = text !== undefined && Exit.isSuccess(text) && isDailyQuota(text.value)
+            const daily = response.status === 429 && isDailyQuota(response.text)
             const at = yield* Clock.currentTimeMillis
             if (daily) {
               heldUntil =
@@ -340,7 +329,6 @@ export const makeWith = (limiter: RateLimiter.RateLimiter, options: Options): Re
           }
           return response
         })
-      )
     }
   }
 }

@@ -173,10 +173,12 @@ export const make = <
 export const scopesFor = (
   definition: Any,
   input: Readonly<Record<string, unknown>>
-): ReadonlyArray<string> | undefined =>
-  definition.scopes?.map((scope) =>
-    scope.replace(/\{(\w+)\}/g, (_, name: string) => String(input[name] ?? ""))
-  )
+): ReadonlyArray<string> | undefined => {
+  const scopes = definition.scopes
+  // most scopes name no resource: the same array serves every call
+  if (scopes === undefined || !scopes.some((scope) => scope.includes("{"))) return scopes
+  return scopes.map((scope) => scope.replace(/\{(\w+)\}/g, (_, name: string) => String(input[name] ?? "")))
+}
 
 /**
  * The names of the path parameters, in the order they appear in the route.
@@ -193,5 +195,23 @@ export const pathParamNames = (definition: Any): ReadonlyArray<string> =>
  * @since 0.1.0
  * @category utils
  */
-export const pathFor = (definition: Any, params: Readonly<Record<string, unknown>>): string =>
-  definition.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])))
+export const pathFor = (definition: Any, params: Readonly<Record<string, unknown>>): string => {
+  const parts = routeParts(definition.path)
+  let path = parts[0]!
+  for (let i = 1; i < parts.length; i += 2) {
+    path += encodeURIComponent(String(params[parts[i]!])) + parts[i + 1]!
+  }
+  return path
+}
+
+const routes = new Map<string, ReadonlyArray<string>>()
+
+/** A route split into literal text and parameter names, alternating: `[text, name, text, ...]`. */
+const routeParts = (route: string): ReadonlyArray<string> => {
+  let parts = routes.get(route)
+  if (parts === undefined) {
+    parts = route.split(/\{(\w+)\}/)
+    routes.set(route, parts)
+  }
+  return parts
+}

@@ -544,8 +544,8 @@ const makeWith = (
  * The uploader a client implies when no {@link Uploader} is provided: its
  * transport, its API key (and no access token), the default allow-list.
  */
-const fromClient = (client: KenarClient["Service"]): Uploader["Service"] => ({
-  http: client.http,
+const fromClient = (client: KenarClient["Service"], http: HttpClient.HttpClient): Uploader["Service"] => ({
+  http,
   allowedHosts: normalizeHosts(undefined),
   authorize: (request, operation) =>
     Effect.map(
@@ -868,7 +868,15 @@ const send = (
 ): Effect.Effect<{ readonly answer: unknown; readonly size: number }, UploadFailure, KenarClient> =>
   Effect.gen(function* () {
     const client = yield* KenarClient
-    const uploader = Option.getOrElse(yield* Effect.serviceOption(Uploader), () => fromClient(client))
+    const provided = yield* Effect.serviceOption(Uploader)
+    if (Option.isNone(provided) && client.http === undefined) {
+      return yield* Effect.die(
+        new Error(
+          "Kenar uploads: this client was built over a bare transport with no HttpClient; provide Uploads.layer (with an HttpClient) or build the client with one"
+        )
+      )
+    }
+    const uploader = Option.isSome(provided) ? provided.value : fromClient(client, client.http!)
     const definition = definitions[operation]
     const checked = internal.checkTarget(target.url, client.config.baseUrl, uploader.allowedHosts)
     if (checked._tag === "Refused") {

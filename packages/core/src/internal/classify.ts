@@ -202,13 +202,13 @@ export const decodeSuccess = (
         attempt: answer.attempt
       })
     )
-  if (answer.text.trim() === "")
-    return fail("EmptyBody", `${definition.name}: HTTP ${answer.status} with an empty body`)
   let json: unknown
   try {
     json = JSON.parse(answer.text)
   } catch {
-    return fail("InvalidJson", `${definition.name}: HTTP ${answer.status} with a body that is not valid JSON`)
+    return answer.text.trim() === ""
+      ? fail("EmptyBody", `${definition.name}: HTTP ${answer.status} with an empty body`)
+      : fail("InvalidJson", `${definition.name}: HTTP ${answer.status} with a body that is not valid JSON`)
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return fail("SchemaMismatch", `${definition.name}: the answer is not a JSON object`)

@@ -2,106 +2,155 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { constTrue } from "effect/Function"
-import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Redacted from "effect/Redacted"
+import * as Tracer from "effect/Tracer"
 import type { AuthContext, KenarAuth } from "../KenarAuth.js"
 import type { CallOptions, ResolvedConfig } from "../KenarConfig.js"
 import type { KenarError } from "../KenarError.js"
+import type * as KenarTransport from "../KenarTransport.js"
 import * as Operation from "../Operation.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { type Answer, apiError, decodeSuccess, timeoutError, transportError } from "./classify.js"
-import { validateInput } from "./validate.js"
+import { validateInputSync } from "./validate.js"
 
 const provedNotProcessed = (error: KenarError): boolean =>
   (error._tag === "TransportError" && !error.mayHaveReachedServer) || error._tag === "RateLimitedError"
 
+/** The span options of an operation, built once per definition. */
+const spanOptions = new WeakMap<Operation.Any, Tracer.SpanOptionsNoTrace>()
+const spanOptionsOf = (definition: Operation.Any): Tracer.SpanOptionsNoTrace => {
+  let options = spanOptions.get(definition)
+  if (options === undefined) {
+    options = {
+      kind: "client",
+      attributes: {
+        "kenar.operation": definition.name,
+        "kenar.operation_id": definition.operationId,
+        "http.request.method": definition.method,
+        "http.route": definition.path
+      }
+    }
+    spanOptions.set(definition, options)
+  }
+  return options
+}
+const noStackTrace: Tracer.TraceOptions = { captureStackTrace: false }
+
 /**
  * Builds the generic executor of a client: validate, build the request, add
- * credentials, send with a per-attempt timeout, classify the answer, retry
+ * credentials, send with a per-attempt deadline, classify the answer, retry
  * per the operation's safety, all inside one span named after the operation.
+ *
+ * The common case costs little: the first attempt is one authorize and one
+ * send; the machinery for token refresh, retries and `doneOnRetry` is built
+ * only after a failure, and the span only when a tracer is installed (the
+ * native tracer exports nothing, so nothing could observe it).
  */
 export const makeExecutor = (
-  http: HttpClient.HttpClient,
+  send: KenarTransport.Send,
   auth: KenarAuth["Service"],
   config: ResolvedConfig
 ) => {
   const baseHeaders: Record<string, string> = { accept: "application/json" }
   if (config.userAgent !== undefined) baseHeaders["user-agent"] = config.userAgent
+  const defaultTimeoutMillis = Duration.toMillis(config.timeout)
+  // one request per method with the client's headers; each call only sets its URL (and body)
+  const baseRequests = new Map<string, HttpClientRequest.HttpClientRequest>()
+  const baseRequest = (method: Operation.Any["method"]) => {
+    let request = baseRequests.get(method)
+    if (request === undefined) {
+      request = HttpClientRequest.make(method)("", { headers: baseHeaders })
+      baseRequests.set(method, request)
+    }
+    return request
+  }
 
   return (
     definition: Operation.Any,
     input: unknown,
     options?: CallOptions
-  ): Effect.Effect<unknown, KenarError> => Effect.suspend(() => call(definition, input, options))
+  ): Effect.Effect<unknown, KenarError> =>
+    Effect.withFiber((fiber) => {
+      const tracer = fiber.getRef(Tracer.Tracer)
+      if (tracer === Tracer.nativeTracer) return call(definition, input, options, undefined)
+      const state: Observed = { attempts: 0, lastStatus: undefined }
+      return call(definition, input, options, state).pipe(
+        Effect.onExit((exit) =>
+          Effect.annotateCurrentSpan({
+            "kenar.attempts": state.attempts,
+            ...(state.lastStatus === undefined ? {} : { "http.response.status_code": state.lastStatus }),
+            "kenar.outcome": Exit.isFailure(exit) ? "failure" : "success"
+          })
+        ),
+        Effect.withSpan(`kenar.${definition.name}`, spanOptionsOf(definition), noStackTrace)
+      )
+    })
 
   function call(
     definition: Operation.Any,
     input: unknown,
-    options?: CallOptions
+    options: CallOptions | undefined,
+    observed: Observed | undefined
   ): Effect.Effect<unknown, KenarError> {
-    let attempts = 0
-    let lastStatus: number | undefined
-    const run = Effect.gen(function* () {
-      const valid = yield* validateInput(definition, input)
-      const url = config.baseUrl + Operation.pathFor(definition, valid.params)
-      let request = HttpClientRequest.make(definition.method)(url, { headers: baseHeaders })
-      if (definition.body !== undefined) {
-        request = HttpClientRequest.bodyText(request, JSON.stringify(valid.body), "application/json")
-      }
-      const context: AuthContext = {
-        operation: definition.name,
-        scopes: Operation.scopesFor(definition, valid.params),
-        accessToken:
-          options?.accessToken === undefined
-            ? undefined
-            : Redacted.make(options.accessToken, { label: "kenar-secret" })
-      }
-      const timeout =
-        options?.timeout === undefined ? config.timeout : Duration.fromInputUnsafe(options.timeout)
-      const timeoutMillis = Duration.toMillis(timeout)
+    const valid = validateInputSync(definition, input)
+    if (valid._tag === "ValidationError") return Effect.fail(valid)
+    const url = config.baseUrl + Operation.pathFor(definition, valid.params)
+    let request = HttpClientRequest.setUrl(baseRequest(definition.method), url)
+    if (definition.body !== undefined) {
+      request = HttpClientRequest.bodyText(request, JSON.stringify(valid.body), "application/json")
+    }
+    const context: AuthContext = {
+      operation: definition.name,
+      scopes: Operation.scopesFor(definition, valid.params),
+      accessToken:
+        options?.accessToken === undefined
+          ? undefined
+          : Redacted.make(options.accessToken, { label: "kenar-secret" })
+    }
+    const timeoutMillis =
+      options?.timeout === undefined
+        ? defaultTimeoutMillis
+        : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
 
-      const sendOnce: Effect.Effect<unknown, KenarError> = Effect.suspend(() => {
-        const attempt = ++attempts
-        return auth.authorize(request, context).pipe(
-          Effect.flatMap((authorized) =>
-            http.execute(authorized).pipe(
-              Effect.mapError((error) => transportError(definition, error, attempt, "request")),
-              Effect.flatMap((response) => {
-                lastStatus = response.status
-                return Effect.map(
-                  Effect.mapError(response.text, (error) =>
-                    transportError(definition, error, attempt, "body")
-                  ),
-                  (text) => [response, text] as const
-                )
-              })
-            )
-          ),
-          Effect.timeoutOrElse({
-            duration: timeout,
-            orElse: () => Effect.fail(timeoutError(definition, attempt, timeoutMillis))
-          }),
-          Effect.flatMap(([response, text]): Effect.Effect<unknown, KenarError> => {
-            const answer = (now: number): Answer => ({
-              status: response.status,
-              headers: response.headers,
-              text,
-              attempt,
-              now
-            })
-            if (response.status >= 200 && response.status < 300) return decodeSuccess(definition, answer(0))
+    let attempts = 0
+    const sendOnce: Effect.Effect<unknown, KenarError> = Effect.suspend(() => {
+      const attempt = ++attempts
+      if (observed !== undefined) observed.attempts = attempt
+      return Effect.flatMap(auth.authorize(request, context), (authorized) =>
+        Effect.matchEffect(send(authorized, timeoutMillis), {
+          onFailure: (failure) =>
+            Effect.fail(
+              failure.phase === "timeout"
+                ? timeoutError(definition, attempt, timeoutMillis)
+                : transportError(definition, failure.cause, attempt, failure.phase)
+            ),
+          onSuccess: (response): Effect.Effect<unknown, KenarError> => {
+            if (observed !== undefined) observed.lastStatus = response.status
+            if (response.status >= 200 && response.status < 300) {
+              return decodeSuccess(definition, answerOf(response, attempt, 0))
+            }
             // the clock only matters for an HTTP-date Retry-After
             return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              Effect.fail(apiError(definition, answer(now)))
+              Effect.fail(apiError(definition, answerOf(response, attempt, now)))
             )
-          })
-        )
+          }
+        })
+      )
+    })
+
+    // The first attempt runs bare; what a failure may need (refresh, retries, doneOnRetry) is
+    // built after it, with the failure replayed as the first attempt's outcome.
+    return Effect.catch(sendOnce, (first) => {
+      let replay = true
+      const firstOrSend = Effect.suspend(() => {
+        if (!replay) return sendOnce
+        replay = false
+        return Effect.fail(first)
       })
 
       let refreshed = false
-      const attemptOnce: Effect.Effect<unknown, KenarError> = sendOnce.pipe(
+      const attemptOnce: Effect.Effect<unknown, KenarError> = firstOrSend.pipe(
         Effect.catchTag("UnauthenticatedError", (error) => {
           if (refreshed) return Effect.fail(error)
           refreshed = true
@@ -122,21 +171,21 @@ export const makeExecutor = (
           })
         )
       )
-      // The retry schedule is entered only after a retryable failure, so a call that succeeds
-      // at once pays nothing for it; the failure is replayed as the schedule's first input.
+      // The retry schedule is entered only after a retryable failure; that failure is replayed
+      // as the schedule's first input.
       const retried =
         policy === false || policy.maxRetries <= 0
           ? tracked
           : Effect.catchIf(
               tracked,
               (error) => RetryPolicy.isRetryable(definition.retry, error),
-              (first) => {
-                let replay = true
+              (failed) => {
+                let again = true
                 return Effect.retry(
                   Effect.suspend(() => {
-                    if (!replay) return tracked
-                    replay = false
-                    return Effect.fail(first)
+                    if (!again) return tracked
+                    again = false
+                    return Effect.fail(failed)
                   }),
                   scheduleFor(policy, definition.retry)
                 )
@@ -144,39 +193,29 @@ export const makeExecutor = (
             )
 
       const doneOnRetry = definition.doneOnRetry
-      if (doneOnRetry === undefined) return yield* retried
-      return yield* Effect.catchIf(
+      if (doneOnRetry === undefined) return retried
+      return Effect.catchIf(
         retried,
         (error) => error._tag === doneOnRetry && firstLanded !== undefined && firstLanded < error.attempt,
         () => Effect.succeed(decodeEmpty(definition))
       )
     })
-
-    return run.pipe(
-      Effect.onExit((exit) =>
-        Effect.annotateCurrentSpan({
-          "kenar.attempts": attempts,
-          ...(lastStatus === undefined ? {} : { "http.response.status_code": lastStatus }),
-          ...(Exit.isFailure(exit) ? { "kenar.outcome": "failure" } : { "kenar.outcome": "success" })
-        })
-      ),
-      Effect.provideService(HttpClient.TracerDisabledWhen, constTrue),
-      Effect.withSpan(
-        `kenar.${definition.name}`,
-        {
-          kind: "client",
-          attributes: {
-            "kenar.operation": definition.name,
-            "kenar.operation_id": definition.operationId,
-            "http.request.method": definition.method,
-            "http.route": definition.path
-          }
-        },
-        { captureStackTrace: false }
-      )
-    )
   }
 }
+
+/** What the span of a traced call reports. */
+interface Observed {
+  attempts: number
+  lastStatus: number | undefined
+}
+
+const answerOf = (response: KenarTransport.Answer, attempt: number, now: number): Answer => ({
+  status: response.status,
+  headers: response.headers,
+  text: response.text,
+  attempt,
+  now
+})
 
 const schedules = new WeakMap<
   RetryPolicy.RetryOptions,

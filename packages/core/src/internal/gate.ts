@@ -5,13 +5,13 @@
  * client without a limiter does not pull `effect/persistence` into a bundle.
  */
 import * as Context from "effect/Context"
-import type * as HttpClient from "effect/http/HttpClient"
 import type { ResolvedConfig } from "../KenarConfig.js"
+import type { Send } from "../KenarTransport.js"
 
-/** Wraps the `HttpClient` every attempt of every call goes through (not uploads' bytes). */
+/** Wraps the transport every attempt of every call goes through (not uploads' bytes). */
 export class RequestGate extends Context.Service<
   RequestGate,
   {
-    readonly wrap: (http: HttpClient.HttpClient, config: ResolvedConfig) => HttpClient.HttpClient
+    readonly wrap: (send: Send, config: ResolvedConfig) => Send
   }
 >()("@kenar/core/RequestGate") {}

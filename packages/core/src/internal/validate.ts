@@ -1,4 +1,3 @@
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
@@ -98,8 +97,19 @@ const decoderOf = (schema: Schema.Top) => {
   return decoder
 }
 
+const paramNames = new WeakMap<Operation.Any, ReadonlySet<string>>()
+const paramNamesOf = (definition: Operation.Any): ReadonlySet<string> => {
+  let names = paramNames.get(definition)
+  if (names === undefined) {
+    names = new Set(Object.keys(definition.params.fields))
+    paramNames.set(definition, names)
+  }
+  return names
+}
+
 /** A validated input, split into path parameters and body. */
 export interface ValidInput {
+  readonly _tag: "ValidInput"
   readonly params: Readonly<Record<string, string>>
   readonly body: unknown
 }
@@ -108,31 +118,29 @@ export interface ValidInput {
  * Validates a call's input against its operation: path parameters as tokens,
  * the rest against the body schema, unknown fields rejected.
  */
-export const validateInput = (
+export const validateInputSync = (
   definition: Operation.Any,
   input: unknown
-): Effect.Effect<ValidInput, ValidationError> => {
+): ValidInput | ValidationError => {
   const fail = (issues: ReadonlyArray<ValidationIssue>) => {
     const first = issues[0] ?? { field: "", rule: "type", message: "Invalid input" }
-    return Effect.fail(
-      new ValidationError({
-        operation: definition.name,
-        field: first.field,
-        rule: first.rule,
-        message: `${definition.name}: ${first.field === "" ? "input" : first.field}: ${first.message}`,
-        issues
-      })
-    )
+    return new ValidationError({
+      operation: definition.name,
+      field: first.field,
+      rule: first.rule,
+      message: `${definition.name}: ${first.field === "" ? "input" : first.field}: ${first.message}`,
+      issues
+    })
   }
   const record = input === undefined ? {} : withoutUndefined(input)
   if (typeof record !== "object" || record === null || Array.isArray(record)) {
     return fail([{ field: "", rule: "type", message: "Expected an object" }])
   }
-  const paramNames = Object.keys(definition.params.fields)
+  const paramNames = paramNamesOf(definition)
   const params: Record<string, unknown> = {}
   const rest: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(record)) {
-    if (paramNames.includes(key)) params[key] = value
+    if (paramNames.has(key)) params[key] = value
     else rest[key] = value
   }
   const issues: Array<ValidationIssue> = []
@@ -149,12 +157,23 @@ export const validateInput = (
     else body = bodyExit.value
   }
   if (issues.length > 0) return fail(issues)
-  return Effect.succeed({ params: (paramsExit as Exit.Success<Record<string, string>>).value, body })
+  return { _tag: "ValidInput", params: (paramsExit as Exit.Success<Record<string, string>>).value, body }
 }
 
 const isContainer = (value: unknown): value is object =>
   Array.isArray(value) ||
   (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype)
+
+/** A plain object whose fields are all defined primitives: nothing to copy. */
+const isFlat = (value: object): boolean => {
+  if (Array.isArray(value)) return false
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false
+    const field = (value as Record<string, unknown>)[key]
+    if (field === undefined || (typeof field === "object" && field !== null)) return false
+  }
+  return true
+}
 
 /**
  * `undefined` fields are absent on the wire: drop them so they read as
@@ -163,6 +182,7 @@ const isContainer = (value: unknown): value is object =>
  */
 const withoutUndefined = (value: unknown): unknown => {
   if (!isContainer(value)) return value
+  if (isFlat(value)) return value
   const copies = new Map<object, Record<PropertyKey, unknown>>()
   const pending: Array<object> = []
   const copyOf = (item: unknown): unknown => {
