@@ -24,7 +24,6 @@ import type { KenarClient } from "@kenar/core"
 import { KenarError, KenarRateLimit, PostEdit, Posts } from "@kenar/core"
 import { KenarSimulator, NodeSimulatorServer, type SimulatorFault } from "@kenar/testing"
 import { Context, Effect, Exit, Layer } from "effect"
-import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { afterAll, describe, expect, it } from "vitest"
 import * as NodeKenarClient from "../src/NodeKenarClient.js"
@@ -156,28 +155,27 @@ describe("fault soak (@kenar/node against the simulator over HTTP)", () => {
       // the client tags each attempt (x-soak-attempt: <call>:<n>) and records what its transport gave
       const clientAttempts = new Map<string, Array<ClientAttempt>>()
       const tagging = Layer.succeed(KenarRateLimit.RequestGate, {
-        wrap: (http) =>
-          HttpClient.transform(http, (_send, request) =>
-            Effect.flatMap(Effect.service(CallId), (id) => {
-              const list = clientAttempts.get(id) ?? []
-              clientAttempts.set(id, list)
-              const attempt: ClientAttempt = { n: list.length + 1, outcome: "pending" }
-              list.push(attempt)
-              return http
-                .execute(HttpClientRequest.setHeader(request, "x-soak-attempt", `${id}:${attempt.n}`))
-                .pipe(
-                  Effect.onExit((exit) =>
-                    Effect.sync(() => {
-                      attempt.outcome = Exit.isSuccess(exit)
-                        ? exit.value.status
-                        : Exit.hasInterrupts(exit)
-                          ? "interrupted"
-                          : "failed"
-                    })
-                  )
-                )
-            })
-          )
+        wrap: (send) => (request, timeoutMillis) =>
+          Effect.flatMap(Effect.service(CallId), (id) => {
+            const list = clientAttempts.get(id) ?? []
+            clientAttempts.set(id, list)
+            const attempt: ClientAttempt = { n: list.length + 1, outcome: "pending" }
+            list.push(attempt)
+            return send(
+              HttpClientRequest.setHeader(request, "x-soak-attempt", `${id}:${attempt.n}`),
+              timeoutMillis
+            ).pipe(
+              Effect.onExit((exit) =>
+                Effect.sync(() => {
+                  attempt.outcome = Exit.isSuccess(exit)
+                    ? exit.value.status
+                    : Exit.hasInterrupts(exit)
+                      ? "interrupted"
+                      : "failed"
+                })
+              )
+            )
+          })
       })
       const client = NodeKenarClient.layer({
         apiKey,

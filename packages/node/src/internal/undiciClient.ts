@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events"
+import { KenarTransport } from "@kenar/core"
 import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -21,6 +22,7 @@ import * as Stream from "effect/Stream"
 import type * as Socket from "effect/socket/Socket"
 import * as Tracer from "effect/Tracer"
 import { Agent, type Dispatcher } from "undici"
+import { compileSchemas } from "./compile.js"
 
 /** Settings of the undici agent; see `NodeHttpClient.Options`. */
 export interface AgentOptions {
@@ -402,7 +404,7 @@ const urlOf = (request: HttpClientRequest.HttpClientRequest) =>
  */
 export const fromDispatcherLean = (dispatcher: Dispatcher): HttpClient.HttpClient => {
   const traced = fromDispatcher(dispatcher)
-  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+  const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (effect) =>
       Effect.flatMap(effect, (request) =>
         Effect.withFiber((fiber) => {
@@ -425,4 +427,117 @@ export const fromDispatcherLean = (dispatcher: Dispatcher): HttpClient.HttpClien
       ),
     Effect.succeed
   )
+  // Kenar calls skip the HttpClient machinery altogether (uploads still use the client)
+  return KenarTransport.attach(client, transportFromDispatcher(dispatcher))
+}
+
+/** `origin` and `path` of an absolute URL, split without parsing when it is already normal. */
+const origins = new Map<string, boolean>()
+const splitUrl = (url: string): { readonly origin: string; readonly path: string } | undefined => {
+  const scheme = url.indexOf("://")
+  const slash = scheme === -1 ? -1 : url.indexOf("/", scheme + 3)
+  const origin = slash === -1 ? url : url.slice(0, slash)
+  let normal = origins.get(origin)
+  if (normal === undefined) {
+    try {
+      normal = new URL(origin).origin === origin && !url.includes("#")
+    } catch {
+      normal = false
+    }
+    if (origins.size < 64) origins.set(origin, normal)
+  }
+  if (normal && !url.includes("#")) return { origin, path: slash === -1 ? "/" : url.slice(slash) }
+  try {
+    const parsed = new URL(url)
+    return { origin: parsed.origin, path: parsed.pathname + parsed.search }
+  } catch {
+    return undefined
+  }
+}
+
+const answerHeaders = (input: Record<string, string | Array<string> | undefined>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const key in input) {
+    const value = input[key]
+    if (value === undefined) continue
+    out[key] = typeof value === "string" ? value : value.join(", ")
+  }
+  return out
+}
+
+/**
+ * The client's calls straight over undici (`KenarTransport`): one
+ * `dispatcher.request`, the body collected as text, the deadline as one
+ * timer. The deadline or an interruption aborts the request (an emitter
+ * stands in for an `AbortSignal`); a late answer is dropped.
+ */
+export const transportFromDispatcher = (dispatcher: Dispatcher): KenarTransport.KenarTransport["Service"] => {
+  compileSchemas()
+  return {
+    send: (request, timeoutMillis) => {
+      const body = KenarTransport.bodyOf(request)
+      if (typeof body === "object" && "_tag" in body) return Effect.fail(body)
+      let url = request.url
+      if (request.urlParams.params.length > 0) {
+        url += (url.includes("?") ? "&" : "?") + UrlParams.toString(request.urlParams)
+      }
+      const target = splitUrl(url)
+      if (target === undefined) {
+        return Effect.fail(KenarTransport.failure("request", new TypeError(`Invalid URL: ${request.url}`)))
+      }
+      return Effect.callback<KenarTransport.Answer, KenarTransport.Failure>((resume) => {
+        const abort = new EventEmitter()
+        let done = false
+        const finish = (effect: Effect.Effect<KenarTransport.Answer, KenarTransport.Failure>) => {
+          if (done) return
+          done = true
+          clearTimeout(timer)
+          resume(effect)
+        }
+        const timer = setTimeout(() => {
+          finish(Effect.fail(KenarTransport.failure("timeout", undefined)))
+          abort.emit("abort")
+        }, timeoutMillis)
+        try {
+          dispatcher.request(
+            {
+              origin: target.origin,
+              path: target.path,
+              method: request.method as Dispatcher.HttpMethod,
+              headers: request.headers as unknown as Record<string, string>,
+              body: body ?? null,
+              signal: abort
+            },
+            (error, data) => {
+              if (error) return finish(Effect.fail(KenarTransport.failure("request", error)))
+              if (done) {
+                data.body.destroy()
+                return
+              }
+              collect(data.body).then(
+                (bytes) =>
+                  finish(
+                    Effect.succeed({
+                      status: data.statusCode,
+                      headers: answerHeaders(data.headers),
+                      text: utf8(bytes)
+                    })
+                  ),
+                (cause) => finish(Effect.fail(KenarTransport.failure("body", cause)))
+              )
+            }
+          )
+        } catch (cause) {
+          // undici throws synchronously on invalid arguments (e.g. a bad header).
+          finish(Effect.fail(KenarTransport.failure("request", cause)))
+        }
+        return Effect.sync(() => {
+          if (done) return
+          done = true
+          clearTimeout(timer)
+          abort.emit("abort")
+        })
+      })
+    }
+  }
 }
