@@ -3,6 +3,12 @@
  * over @kenar/node's undici client, and the full SDK call (`getUserPost`)
  * through NodeKenarClient (Effect) and the Promise client.
  *
+ * Each candidate gets the post: the raw `undici` and `fetch` candidates parse
+ * the JSON answer (what any caller of GetUserPost needs) and nothing more;
+ * the SDK also validates the input, adds credentials, applies the deadline
+ * and decodes the answer against its schema. The `effect-*` candidates only
+ * read the body as text (the HTTP client layer alone).
+ *
  * One node:http server on 127.0.0.1 runs in a child process; every candidate
  * runs for a few seconds at concurrency 1 and 32, in several rounds with the
  * order alternating. Prints req/s, p50, p99, the client's CPU time per
@@ -191,9 +197,9 @@ const candidates: Record<string, (concurrency: number, seconds: number) => Promi
     runPromiseLoops(c, s, () =>
       undiciAgent
         .request({ origin, path: "/v1/open-platform/user-post/AaEB0vbO", method: "GET", headers })
-        .then((r: any) => r.body.text())
+        .then((r: any) => r.body.json())
     ),
-  fetch: (c, s) => runPromiseLoops(c, s, () => fetch(url, { headers }).then((r) => r.text())),
+  fetch: (c, s) => runPromiseLoops(c, s, () => fetch(url, { headers }).then((r) => r.json())),
   "effect-fetch": (c, s) => runEffectLoops(c, s, httpGet, FetchHttpClient.layer),
   "effect-fetch-notrace": (c, s) => runEffectLoops(c, s, httpGet, tracerOff(FetchHttpClient.layer)),
   "effect-node": (c, s) => runEffectLoops(c, s, httpGet, node.NodeHttpClient.layer),
