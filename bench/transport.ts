@@ -19,8 +19,12 @@
  *   pnpm --filter @kenar/node bench --seconds 1 --rounds 2 --only sdk-effect,undici --concurrency 32
  *
  * Bare imports are resolved from packages/node, where the dependencies live.
+ * The SDK is loaded from the built packages (dist/, what users run; `pnpm
+ * build` first): run from the TypeScript sources through tsx, every closure
+ * the SDK makes per call would also pay for tsx's `keepNames` wrappers.
  */
 import { spawn } from "node:child_process"
+import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { performance } from "node:perf_hooks"
 import { pathToFileURL } from "node:url"
@@ -29,14 +33,22 @@ import { parseArgs } from "node:util"
 const fromNode = createRequire(new URL("../packages/node/package.json", import.meta.url))
 const load = (specifier: string): Promise<any> => import(pathToFileURL(fromNode.resolve(specifier)).href)
 
-const [undici, Effect, Layer, HttpClient, FetchHttpClient, core, node] = await Promise.all([
+for (const pkg of ["core", "node"]) {
+  if (!existsSync(new URL(`../packages/${pkg}/dist/index.js`, import.meta.url))) {
+    console.error(`bench: packages/${pkg}/dist is missing: run pnpm build first`)
+    process.exit(1)
+  }
+}
+
+const [undici, Effect, Layer, HttpClient, HttpClientRequest, FetchHttpClient, core, node] = await Promise.all([
   load("undici"),
   load("effect/Effect"),
   load("effect/Layer"),
   load("effect/http/HttpClient"),
+  load("effect/http/HttpClientRequest"),
   load("effect/http/FetchHttpClient"),
-  import("../packages/core/src/index.js"),
-  import("../packages/node/src/index.js")
+  import("../packages/core/dist/index.js"),
+  import("../packages/node/dist/index.js")
 ])
 
 const { values: args } = parseArgs({
@@ -189,6 +201,13 @@ const sdkPlainLayer = Layer.provide(
   node.NodeHttpClient.layer
 )
 const promiseClient = node.NodeKenarClient.makePromise(sdkOptions)
+// the SDK's own transport alone (what NodeKenarClient sends calls through), JSON parsed as the raw candidates do
+const kenarTransport = core.KenarTransport.attached(node.NodeHttpClient.fromDispatcherLean(undiciAgent))
+const transportRequest = HttpClientRequest.make("GET")(url, { headers })
+const transportGet = Effect.map(
+  Effect.suspend(() => kenarTransport.send(transportRequest, 10_000)),
+  (answer: any) => JSON.parse(answer.text)
+)
 const input = { token: "AaEB0vbO" }
 
 // Layers are built once per run; FetchHttpClient and NodeHttpClient each keep their pool.
@@ -205,6 +224,7 @@ const candidates: Record<string, (concurrency: number, seconds: number) => Promi
   "effect-node": (c, s) => runEffectLoops(c, s, httpGet, node.NodeHttpClient.layer),
   "effect-node-notrace": (c, s) => runEffectLoops(c, s, httpGet, tracerOff(node.NodeHttpClient.layer)),
   "effect-node-lean-notrace": (c, s) => runEffectLoops(c, s, httpGet, tracerOff(leanLayer)),
+  "kenar-transport": (c, s) => runEffectLoops(c, s, transportGet, Layer.empty),
   "sdk-effect-plain-transport": (c, s) => runEffectLoops(c, s, core.Posts.getUserPost(input), sdkPlainLayer),
   "sdk-effect": (c, s) => runEffectLoops(c, s, core.Posts.getUserPost(input), sdkLayer),
   "sdk-promise": (c, s) => runPromiseLoops(c, s, () => promiseClient.getUserPost(input))
@@ -255,24 +275,35 @@ const summary = (runs: Array<Result>) => {
   }
 }
 
+/**
+ * The median over rounds of a candidate's req/s divided by the baseline's req/s in the same
+ * round: the two ran back to back, so load from elsewhere on a shared machine mostly cancels out.
+ */
+const medianRatio = (runs: Array<Result>, base: Array<Result> | undefined): number | undefined => {
+  if (base === undefined || base.length !== runs.length) return undefined
+  const ratios = runs.map((run, i) => run.count / base[i]!.count).sort((a, b) => a - b)
+  const middle = Math.floor(ratios.length / 2)
+  return ratios.length % 2 === 1 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2
+}
+
 const lines = [
   `node ${process.version}, ${ROUNDS} rounds x ${SECONDS}s per candidate and concurrency, order alternating`,
+  "req/s, latencies and CPU over all rounds; ratios: median over rounds of the candidate's req/s over the",
+  "baseline's req/s in the same round (back-to-back runs, so load from elsewhere mostly cancels out)",
   "",
   "| candidate | conc | req/s | p50 ms | p99 ms | client CPU µs/req | vs undici | vs fetch |",
   "|---|---:|---:|---:|---:|---:|---:|---:|"
 ]
 for (const concurrency of CONCURRENCIES) {
-  const base = (name: string) => {
-    const runs = results.get(`${name}@${concurrency}`)
-    return runs === undefined ? undefined : summary(runs).rps
-  }
-  const undiciRps = base("undici")
-  const fetchRps = base("fetch")
   for (const name of names) {
-    const s = summary(results.get(`${name}@${concurrency}`)!)
-    const ratio = (b: number | undefined) => (b === undefined ? "-" : (s.rps / b).toFixed(2))
+    const runs = results.get(`${name}@${concurrency}`)!
+    const s = summary(runs)
+    const ratio = (baseline: string) => {
+      const value = medianRatio(runs, results.get(`${baseline}@${concurrency}`))
+      return value === undefined ? "-" : value.toFixed(2)
+    }
     lines.push(
-      `| ${name} | ${concurrency} | ${Math.round(s.rps)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${Math.round(s.cpuPerRequest)} | ${ratio(undiciRps)} | ${ratio(fetchRps)} |`
+      `| ${name} | ${concurrency} | ${Math.round(s.rps)} | ${s.p50.toFixed(3)} | ${s.p99.toFixed(3)} | ${Math.round(s.cpuPerRequest)} | ${ratio("undici")} | ${ratio("fetch")} |`
     )
   }
 }

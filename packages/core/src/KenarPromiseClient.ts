@@ -17,8 +17,10 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import type * as Effect from "effect/Effect"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type { KenarClient, OperationFn } from "./KenarClient.js"
@@ -102,37 +104,64 @@ export const settle = <A>(
  */
 export const make = <E>(layer: Layer.Layer<KenarClient, E>): KenarPromiseClient => {
   const runtime = ManagedRuntime.make(layer)
+  // Once the layer is built, calls run straight on its context: ManagedRuntime's per-run
+  // bookkeeping (merged options, a scope finalizer per fiber) costs more than the call's own
+  // work. The calls in flight are kept here instead, so `dispose` still interrupts them.
+  let context: Context.Context<KenarClient> | undefined
+  let disposed = false
+  const inFlight = new Set<Fiber.Fiber<unknown, unknown>>()
+  const cancelled = (name: string) =>
+    Promise.reject(new AbortedError({ operation: name, message: `${name}: the call was cancelled` }))
   const run = <A>(
     name: string,
     effect: Effect.Effect<A, unknown, KenarClient>,
     signal: AbortSignal | undefined
-  ) => {
-    if (signal?.aborted) {
-      return Promise.reject(new AbortedError({ operation: name, message: `${name}: the call was cancelled` }))
+  ): Promise<A> => {
+    if (signal?.aborted) return cancelled(name)
+    if (context === undefined || disposed) {
+      return runtime.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
+        if (!disposed) context ??= runtime.cachedContext
+        return settle(name, exit, signal)
+      })
     }
-    return runtime.runPromiseExit(effect, { signal }).then((exit) => settle(name, exit, signal))
+    const fiber = Effect.runForkWith(context)(effect, signal === undefined ? undefined : { signal })
+    inFlight.add(fiber)
+    return new Promise<A>((resolve, reject) => {
+      fiber.addObserver((exit) => {
+        inFlight.delete(fiber)
+        try {
+          resolve(settle(name, exit, signal))
+        } catch (error) {
+          reject(error)
+        }
+      })
+    })
   }
   const call = <D extends Operation.Any>(
     operation: OperationFn<D>,
     input: Operation.Input<D> | undefined,
     options?: PromiseCallOptions
   ) => {
-    const { signal, ...callOptions } = options ?? {}
-    return run(
-      operation.definition.name,
-      (
-        operation as (
-          input: unknown,
-          options: CallOptions
-        ) => Effect.Effect<Operation.Output<D>, unknown, KenarClient>
-      )(input, callOptions),
-      signal
-    )
+    const fn = operation as (
+      input: unknown,
+      options: CallOptions | undefined
+    ) => Effect.Effect<Operation.Output<D>, unknown, KenarClient>
+    if (options === undefined) return run(operation.definition.name, fn(input, undefined), undefined)
+    const { signal, ...callOptions } = options
+    return run(operation.definition.name, fn(input, callOptions), signal)
   }
   const methods: Record<string, unknown> = {}
   for (const [name, operation] of Object.entries(Posts.all)) {
     methods[name] = (input?: unknown, options?: PromiseCallOptions) =>
       call(operation as OperationFn<any>, input as any, options)
   }
-  return Object.assign(methods, { call, dispose: () => runtime.dispose() }) as unknown as KenarPromiseClient
+  const dispose = async () => {
+    disposed = true
+    context = undefined
+    const running = [...inFlight]
+    inFlight.clear()
+    await Promise.all(running.map((fiber) => Effect.runPromise(Fiber.interrupt(fiber))))
+    await runtime.dispose()
+  }
+  return Object.assign(methods, { call, dispose }) as unknown as KenarPromiseClient
 }

@@ -315,6 +315,51 @@ describe("NodeKenarClient.makePromise", () => {
     }
   })
 
+  it("once warm, an AbortSignal still cancels the call and aborts its request", async () => {
+    let answered = 0
+    const server = await serve((_request, response) => {
+      // the first call is answered (it builds the client), the second never
+      if (answered++ === 0) respondJson(response, 200, post)
+    })
+    const client = NodeKenarClient.makePromise({ apiKey: API_KEY, accessToken: TOKEN, baseUrl: server.url })
+    try {
+      await client.getUserPost({ token: "AaEB0vbO" })
+      const controller = new AbortController()
+      const pending = client.getUserPost({ token: "AaEB0vbO" }, { signal: controller.signal })
+      await server.waitRequests(2)
+      controller.abort()
+      await expect(pending).rejects.toBeInstanceOf(KenarError.AbortedError)
+      await server.waitClosed(1)
+      expect(server.closed()).toBe(1)
+    } finally {
+      await client.dispose()
+    }
+  })
+
+  it("dispose interrupts the calls in flight (they reject with AbortedError) and later calls fail", async () => {
+    let answered = 0
+    const server = await serve((_request, response) => {
+      if (answered++ === 0) respondJson(response, 200, post)
+    })
+    const client = NodeKenarClient.makePromise({ apiKey: API_KEY, accessToken: TOKEN, baseUrl: server.url })
+    await client.getUserPost({ token: "AaEB0vbO" })
+    const pending = [
+      client.getUserPost({ token: "AaEB0vbO" }),
+      client.getUserPost({ token: "AaEB0vbO" })
+    ].map((call) =>
+      call.then(
+        () => "answered",
+        (error: unknown) => error
+      )
+    )
+    await server.waitRequests(3)
+    await client.dispose()
+    for (const outcome of await Promise.all(pending)) expect(outcome).toBeInstanceOf(KenarError.AbortedError)
+    await server.waitClosed(2)
+    await expect(client.getUserPost({ token: "AaEB0vbO" })).rejects.toBeDefined()
+    expect(server.seen).toHaveLength(3)
+  })
+
   it("rejections are the same tagged errors, without secrets", async () => {
     const port = await closedPort()
     const client = NodeKenarClient.makePromise({

@@ -455,21 +455,88 @@ const splitUrl = (url: string): { readonly origin: string; readonly path: string
   }
 }
 
-const answerHeaders = (input: Record<string, string | Array<string> | undefined>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const key in input) {
-    const value = input[key]
-    if (value === undefined) continue
-    out[key] = typeof value === "string" ? value : value.join(", ")
+/** Response headers as a record: lower-case names, repeated headers joined with ", ". */
+const headersOfRaw = (raw: ReadonlyArray<Buffer | string>): Record<string, string> => {
+  const out: Record<string, string> = Object.create(null)
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString("latin1").toLowerCase()
+    const value = raw[i + 1]!.toString("latin1")
+    const previous = out[name]
+    out[name] = previous === undefined ? value : `${previous}, ${value}`
   }
   return out
 }
 
 /**
+ * An undici dispatch handler that collects one whole answer (the low-level
+ * API under `undici.request`, without its Readable stream, async resource
+ * and callback). Settles once: with the answer, or with the failure and the
+ * phase it happened in.
+ */
+class CallHandler implements Dispatcher.DispatchHandler {
+  private abortRequest: ((reason?: Error) => void) | undefined
+  private abortReason: Error | undefined
+  private status = 0
+  private rawHeaders: ReadonlyArray<Buffer | string> = []
+  private readonly chunks: Array<Buffer> = []
+  private length = 0
+  private readonly settle: (outcome: KenarTransport.Answer | KenarTransport.Failure) => void
+
+  constructor(settle: (outcome: KenarTransport.Answer | KenarTransport.Failure) => void) {
+    this.settle = settle
+  }
+
+  /** Stops the request now, or as soon as it is connected. */
+  abort(reason: Error): void {
+    if (this.abortRequest !== undefined) this.abortRequest(reason)
+    else this.abortReason = reason
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.abortReason !== undefined) abort(this.abortReason)
+    else this.abortRequest = abort
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer>): boolean {
+    // 1xx informational answers are not the answer
+    if (statusCode < 200) return true
+    this.status = statusCode
+    this.rawHeaders = rawHeaders
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk)
+    this.length += chunk.length
+    return true
+  }
+
+  onComplete(): void {
+    const chunks = this.chunks
+    const bytes =
+      chunks.length === 1
+        ? chunks[0]!
+        : chunks.length === 0
+          ? Buffer.alloc(0)
+          : Buffer.concat(chunks, this.length)
+    this.settle({ status: this.status, headers: headersOfRaw(this.rawHeaders), text: utf8(bytes) })
+  }
+
+  onError(error: Error): void {
+    this.settle(KenarTransport.failure(this.status === 0 ? "request" : "body", error))
+  }
+}
+
+/** Why the transport stopped a request: its deadline passed, or the call was interrupted. */
+class CallAborted extends Error {
+  override readonly name = "AbortError"
+}
+
+/**
  * The client's calls straight over undici (`KenarTransport`): one
- * `dispatcher.request`, the body collected as text, the deadline as one
- * timer. The deadline or an interruption aborts the request (an emitter
- * stands in for an `AbortSignal`); a late answer is dropped.
+ * `dispatcher.dispatch` with a handler that collects the whole answer (no
+ * response stream), the deadline as one timer. The deadline or an
+ * interruption aborts the request; a late answer is dropped.
  */
 export const transportFromDispatcher = (dispatcher: Dispatcher): KenarTransport.KenarTransport["Service"] => {
   compileSchemas()
@@ -486,56 +553,39 @@ export const transportFromDispatcher = (dispatcher: Dispatcher): KenarTransport.
         return Effect.fail(KenarTransport.failure("request", new TypeError(`Invalid URL: ${request.url}`)))
       }
       return Effect.callback<KenarTransport.Answer, KenarTransport.Failure>((resume) => {
-        const abort = new EventEmitter()
         let done = false
-        const finish = (effect: Effect.Effect<KenarTransport.Answer, KenarTransport.Failure>) => {
+        const handler = new CallHandler((outcome) => {
           if (done) return
           done = true
           clearTimeout(timer)
-          resume(effect)
-        }
+          resume("_tag" in outcome ? Effect.fail(outcome) : Effect.succeed(outcome))
+        })
         const timer = setTimeout(() => {
-          finish(Effect.fail(KenarTransport.failure("timeout", undefined)))
-          abort.emit("abort")
+          if (done) return
+          done = true
+          resume(Effect.fail(KenarTransport.failure("timeout", undefined)))
+          handler.abort(new CallAborted(`no answer within ${timeoutMillis} ms`))
         }, timeoutMillis)
         try {
-          dispatcher.request(
+          dispatcher.dispatch(
             {
               origin: target.origin,
               path: target.path,
               method: request.method as Dispatcher.HttpMethod,
               headers: request.headers as unknown as Record<string, string>,
-              body: body ?? null,
-              signal: abort
+              body: body ?? null
             },
-            (error, data) => {
-              if (error) return finish(Effect.fail(KenarTransport.failure("request", error)))
-              if (done) {
-                data.body.destroy()
-                return
-              }
-              collect(data.body).then(
-                (bytes) =>
-                  finish(
-                    Effect.succeed({
-                      status: data.statusCode,
-                      headers: answerHeaders(data.headers),
-                      text: utf8(bytes)
-                    })
-                  ),
-                (cause) => finish(Effect.fail(KenarTransport.failure("body", cause)))
-              )
-            }
+            handler
           )
         } catch (cause) {
           // undici throws synchronously on invalid arguments (e.g. a bad header).
-          finish(Effect.fail(KenarTransport.failure("request", cause)))
+          handler.onError(cause instanceof Error ? cause : new Error(String(cause)))
         }
         return Effect.sync(() => {
           if (done) return
           done = true
           clearTimeout(timer)
-          abort.emit("abort")
+          handler.abort(new CallAborted("the call was interrupted"))
         })
       })
     }
