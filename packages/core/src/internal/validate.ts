@@ -84,15 +84,25 @@ export const issuesOf = (issue: SchemaIssue.Issue): ReadonlyArray<ValidationIssu
 }
 
 const parseOptions: SchemaAST.ParseOptions = { errors: "all", onExcessProperty: "error" }
+// path parameters are picked from the input by name, so they never have excess properties to look for
+const paramsParseOptions: SchemaAST.ParseOptions = { errors: "all" }
 
-const decoders = new WeakMap<Schema.Top, (input: unknown) => Exit.Exit<unknown, Schema.SchemaError>>()
+const decoders = new WeakMap<
+  SchemaAST.ParseOptions,
+  WeakMap<Schema.Top, (input: unknown) => Exit.Exit<unknown, Schema.SchemaError>>
+>()
 
-const decoderOf = (schema: Schema.Top) => {
-  let decoder = decoders.get(schema)
+const decoderOf = (schema: Schema.Top, options: SchemaAST.ParseOptions) => {
+  let byOptions = decoders.get(options)
+  if (byOptions === undefined) {
+    byOptions = new WeakMap()
+    decoders.set(options, byOptions)
+  }
+  let decoder = byOptions.get(schema)
   if (decoder === undefined) {
     const decode = Schema.decodeUnknownExit(schema as Schema.Codec<unknown, unknown>)
-    decoder = (input) => decode(input, parseOptions)
-    decoders.set(schema, decoder)
+    decoder = (input) => decode(input, options)
+    byOptions.set(schema, decoder)
   }
   return decoder
 }
@@ -144,7 +154,7 @@ export const validateInputSync = (
     else rest[key] = value
   }
   const issues: Array<ValidationIssue> = []
-  const paramsExit = decoderOf(definition.params)(params)
+  const paramsExit = decoderOf(definition.params, paramsParseOptions)(params)
   if (Exit.isFailure(paramsExit)) issues.push(...issuesOf(failureIssue(paramsExit)))
   let body: unknown
   if (definition.body === undefined) {
@@ -152,7 +162,7 @@ export const validateInputSync = (
       issues.push({ field: key, rule: "unknown-field", message: "Expected no such field" })
     }
   } else {
-    const bodyExit = decoderOf(definition.body)(rest)
+    const bodyExit = decoderOf(definition.body, parseOptions)(rest)
     if (Exit.isFailure(bodyExit)) issues.push(...issuesOf(failureIssue(bodyExit)))
     else body = bodyExit.value
   }
