@@ -140,11 +140,15 @@ export const fromHttpClient = (http: HttpClient.HttpClient): KenarTransport["Ser
  * @category utils
  */
 export const urlOf = (request: HttpClientRequest.HttpClientRequest): string => {
-  let url = request.url
+  // a fragment written into the URL string goes after the query parameters too
+  const cut = request.url.indexOf("#")
+  let url = cut === -1 ? request.url : request.url.slice(0, cut)
+  const fragment =
+    request.hash._tag === "Some" ? request.hash.value : cut === -1 ? undefined : request.url.slice(cut + 1)
   if (request.urlParams.params.length > 0) {
     url += (url.includes("?") ? "&" : "?") + UrlParams.toString(request.urlParams)
   }
-  if (request.hash._tag === "Some") url += `#${request.hash.value}`
+  if (fragment !== undefined) url += `#${fragment}`
   return url
 }
 

@@ -28,7 +28,7 @@ import * as Layer from "effect/Layer"
 import * as RateLimiter from "effect/persistence/RateLimiter"
 import * as Redis from "effect/persistence/Redis"
 import type * as Scope from "effect/Scope"
-import { Redis as IORedis, type RedisOptions } from "ioredis"
+import type { Redis as IORedis, RedisOptions } from "ioredis"
 
 /**
  * Options of {@link make}: where Redis is (`url`, e.g.
@@ -61,11 +61,21 @@ const clientOptions = (options: Options): RedisOptions => {
  */
 const quiet = (client: IORedis): IORedis => client.on("error", () => {})
 
-const newClient = (options: Options): IORedis =>
+/**
+ * ioredis is loaded when a Redis layer is first built, not when `@kenar/node`
+ * is imported: it takes about as long to load as the rest of the package.
+ */
+const loadIORedis = Effect.promise(() => import("ioredis")).pipe(
+  Effect.map((module) => module.Redis),
+  Effect.cached,
+  Effect.runSync
+)
+
+const newClient = (Client: typeof IORedis, options: Options): IORedis =>
   quiet(
     options.url === undefined
-      ? new IORedis(clientOptions(options))
-      : new IORedis(options.url, clientOptions(options))
+      ? new Client(clientOptions(options))
+      : new Client(options.url, clientOptions(options))
   )
 
 /** Connects a client made with `lazyConnect`; a failure closes it. */
@@ -103,7 +113,8 @@ export const make = (
   options: Options = {}
 ): Effect.Effect<Redis.Redis["Service"], Redis.RedisError, Scope.Scope> =>
   Effect.gen(function* () {
-    const client = yield* Effect.acquireRelease(connect(newClient(options)), close)
+    const Client = yield* loadIORedis
+    const client = yield* Effect.acquireRelease(connect(newClient(Client, options)), close)
     return yield* Redis.make({
       send: sendOn(client),
       subscribe: (channel, onMessage) =>

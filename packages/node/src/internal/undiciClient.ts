@@ -432,27 +432,59 @@ export const fromDispatcherLean = (dispatcher: Dispatcher): HttpClient.HttpClien
 }
 
 /** `origin` and `path` of an absolute URL, split without parsing when it is already normal. */
+/** Whether an origin string is already in normal form (as `new URL(...).origin` writes it). */
 const origins = new Map<string, boolean>()
-const splitUrl = (url: string): { readonly origin: string; readonly path: string } | undefined => {
-  const scheme = url.indexOf("://")
-  const slash = scheme === -1 ? -1 : url.indexOf("/", scheme + 3)
-  const origin = slash === -1 ? url : url.slice(0, slash)
+const isNormalOrigin = (origin: string): boolean => {
   let normal = origins.get(origin)
   if (normal === undefined) {
     try {
-      normal = new URL(origin).origin === origin && !url.includes("#")
+      normal = new URL(origin).origin === origin
     } catch {
       normal = false
     }
     if (origins.size < 64) origins.set(origin, normal)
   }
-  if (normal && !url.includes("#")) return { origin, path: slash === -1 ? "/" : url.slice(slash) }
+  return normal
+}
+
+/** A path and query that URL parsing would leave as they are: nothing to escape, no dot segments. */
+const plainPath = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*$/
+const dotSegment = /(?:^|\/)\.\.?(?:[/?]|$)/
+
+/**
+ * `origin` and `path` of an absolute URL without a fragment: split as is when
+ * parsing would not change it (Kenar's own calls), else through `new URL`,
+ * so a path goes out the same way whatever was sent before.
+ */
+const splitUrl = (url: string): { readonly origin: string; readonly path: string } | undefined => {
+  const scheme = url.indexOf("://")
+  const slash = scheme === -1 ? -1 : url.indexOf("/", scheme + 3)
+  const origin = slash === -1 ? url : url.slice(0, slash)
+  const path = slash === -1 ? "/" : url.slice(slash)
+  if (isNormalOrigin(origin) && plainPath.test(path) && !dotSegment.test(path)) return { origin, path }
   try {
     const parsed = new URL(url)
     return { origin: parsed.origin, path: parsed.pathname + parsed.search }
   } catch {
     return undefined
   }
+}
+
+/** The longest delay `setTimeout` takes; longer ones would fire at once. */
+const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
+/** Calls `onTimeout` after `millis` (any length; never when infinite); returns the canceller. */
+const deadline = (millis: number, onTimeout: () => void): (() => void) => {
+  if (!(millis < Number.POSITIVE_INFINITY)) return () => {}
+  let timer: ReturnType<typeof setTimeout>
+  const arm = (left: number) => {
+    timer =
+      left > MAX_TIMER_MILLIS
+        ? setTimeout(() => arm(left - MAX_TIMER_MILLIS), MAX_TIMER_MILLIS)
+        : setTimeout(onTimeout, left)
+  }
+  arm(Math.max(0, millis))
+  return () => clearTimeout(timer)
 }
 
 /** Response headers as a record: lower-case names, repeated headers joined with ", ". */
@@ -544,7 +576,9 @@ export const transportFromDispatcher = (dispatcher: Dispatcher): KenarTransport.
     send: (request, timeoutMillis) => {
       const body = KenarTransport.bodyOf(request)
       if (typeof body === "object" && "_tag" in body) return Effect.fail(body)
-      let url = request.url
+      // a fragment is never sent; query parameters go before where it was
+      const hash = request.url.indexOf("#")
+      let url = hash === -1 ? request.url : request.url.slice(0, hash)
       if (request.urlParams.params.length > 0) {
         url += (url.includes("?") ? "&" : "?") + UrlParams.toString(request.urlParams)
       }
@@ -557,15 +591,15 @@ export const transportFromDispatcher = (dispatcher: Dispatcher): KenarTransport.
         const handler = new CallHandler((outcome) => {
           if (done) return
           done = true
-          clearTimeout(timer)
+          cancelDeadline()
           resume("_tag" in outcome ? Effect.fail(outcome) : Effect.succeed(outcome))
         })
-        const timer = setTimeout(() => {
+        const cancelDeadline = deadline(timeoutMillis, () => {
           if (done) return
           done = true
           resume(Effect.fail(KenarTransport.failure("timeout", undefined)))
           handler.abort(new CallAborted(`no answer within ${timeoutMillis} ms`))
-        }, timeoutMillis)
+        })
         try {
           dispatcher.dispatch(
             {
@@ -584,7 +618,7 @@ export const transportFromDispatcher = (dispatcher: Dispatcher): KenarTransport.
         return Effect.sync(() => {
           if (done) return
           done = true
-          clearTimeout(timer)
+          cancelDeadline()
           handler.abort(new CallAborted("the call was interrupted"))
         })
       })
