@@ -40,16 +40,18 @@ for (const pkg of ["core", "node"]) {
   }
 }
 
-const [undici, Effect, Layer, HttpClient, HttpClientRequest, FetchHttpClient, core, node] = await Promise.all([
-  load("undici"),
-  load("effect/Effect"),
-  load("effect/Layer"),
-  load("effect/http/HttpClient"),
-  load("effect/http/HttpClientRequest"),
-  load("effect/http/FetchHttpClient"),
-  import("../packages/core/dist/index.js"),
-  import("../packages/node/dist/index.js")
-])
+const [undici, Effect, Layer, HttpClient, HttpClientRequest, FetchHttpClient, core, node] = await Promise.all(
+  [
+    load("undici"),
+    load("effect/Effect"),
+    load("effect/Layer"),
+    load("effect/http/HttpClient"),
+    load("effect/http/HttpClientRequest"),
+    load("effect/http/FetchHttpClient"),
+    import("../packages/core/dist/index.js"),
+    import("../packages/node/dist/index.js")
+  ]
+)
 
 const { values: args } = parseArgs({
   options: {

@@ -1,11 +1,7 @@
 import { defineConfig } from "tsup"
+import { entriesOf, packageBuild } from "../../tsup.shared.js"
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  treeshake: true,
-  target: "es2022"
-})
+/** Every public module, also exported by path (`@kenar/browser/BrowserKenarClient`): keep in line with `exports`. */
+export const modules = ["BrowserKenarClient", "BrowserOAuth", "BrowserUploads"]
+
+export default defineConfig(packageBuild(entriesOf(modules), { cjs: "namespaces" }))

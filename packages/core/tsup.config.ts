@@ -1,11 +1,23 @@
 import { defineConfig } from "tsup"
+import { entriesOf, packageBuild } from "../../tsup.shared.js"
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  treeshake: true,
-  target: "es2022"
-})
+/** Every public module, also exported by path (`@kenar/core/Posts`): keep in line with `exports`. */
+export const modules = [
+  "KenarAuth",
+  "KenarClient",
+  "KenarConfig",
+  "KenarError",
+  "KenarPromiseClient",
+  "KenarRateLimit",
+  "KenarTransport",
+  "OAuth",
+  "OAuthScope",
+  "Operation",
+  "PostEdit",
+  "PostSchema",
+  "Posts",
+  "RetryPolicy",
+  "Uploads"
+]
+
+export default defineConfig(packageBuild(entriesOf(modules), { cjs: "namespaces" }))

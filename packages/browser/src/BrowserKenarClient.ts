@@ -25,26 +25,33 @@
  * )
  * ```
  *
- * - Transport: Effect's `FetchHttpClient` with `redirect: "manual"` (a
- *   redirect is never followed: it fails the call as an `UnknownError` with
- *   `httpStatus: 0`, since browsers hide opaque redirects) and
- *   `credentials: "same-origin"` (the proxy's session cookie goes along).
+ * - Transport: `fetch` itself (not effect's `HttpClient`, which keeps its
+ *   streams, cookies and tracing out of your bundle), with
+ *   `redirect: "manual"` (a redirect is never followed: it fails the call as
+ *   an `UnknownError` with `httpStatus: 0`, since browsers hide opaque
+ *   redirects) and `credentials: "same-origin"` (the proxy's session cookie
+ *   goes along). The timeout, an interruption or the Promise client's
+ *   `AbortSignal` abort the request.
  * - No `User-Agent` (browsers forbid setting it).
  * - An API key is refused in a browser: see {@link ApiKeyInBrowserError}.
  *
  * @since 0.1.0
  */
-import { KenarAuth, KenarClient, KenarPromiseClient, type RetryPolicy } from "@kenar/core"
+// core's modules by path, not through its index: a bundler (esbuild in
+// particular) keeps every member of a namespace imported through an index
+import * as KenarAuth from "@kenar/core/KenarAuth"
+import * as KenarClient from "@kenar/core/KenarClient"
+import * as KenarPromiseClient from "@kenar/core/KenarPromiseClient"
+import * as KenarTransport from "@kenar/core/KenarTransport"
+import type * as RetryPolicy from "@kenar/core/RetryPolicy"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as BrowserUploads from "./BrowserUploads.js"
 import * as internalBaseUrl from "./internal/baseUrl.js"
+import * as internalFetch from "./internal/fetchTransport.js"
 
 // -----------------------------------------------------------------------------
 // the API key guard
@@ -278,6 +285,13 @@ export interface Options {
   readonly accessToken?: AccessToken | undefined
   /** `fetch`'s credentials mode (default `"same-origin"`: the proxy's session cookie goes along). */
   readonly credentials?: RequestCredentials | undefined
+  /**
+   * The `fetch` calls go through (default: the global `fetch`, looked up at
+   * each call), e.g. one that adds a header. It gets `redirect: "manual"`,
+   * the `credentials` and an `AbortSignal` with every request. Uploads use
+   * `XMLHttpRequest` (for progress) whatever this is.
+   */
+  readonly fetch?: typeof globalThis.fetch | undefined
   /** Timeout of each attempt (default 10 seconds). */
   readonly timeout?: Duration.Input | undefined
   /** Retry settings, or `false` for none (default: the SDK's per-operation policy). */
@@ -307,32 +321,13 @@ export const resolveBaseUrl = (options: Pick<Options, "baseUrl" | "apiKey">): st
   internalBaseUrl.resolveBaseUrl(options)
 
 /**
- * Effect's fetch client with `credentials` and `redirect: "manual"` set on
- * every request. They are set when the request is sent (not when the layer
- * is built), so they survive the core client's own `RequestInit` (it adds
- * `redirect: "manual"` to whatever it finds).
- */
-const fetchTransport = (credentials: RequestCredentials): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.effect(
-    HttpClient.HttpClient,
-    HttpClient.HttpClient.useSync((http) =>
-      HttpClient.transform(http, (effect) =>
-        Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-          Effect.provideService(effect, FetchHttpClient.RequestInit, {
-            ...Option.getOrElse(init, () => ({})),
-            credentials,
-            redirect: "manual"
-          })
-        )
-      )
-    )
-  ).pipe(Layer.provide(FetchHttpClient.layer))
-
-/**
  * The client layer for browsers, with the fetch transport built in. It also
  * provides the {@link BrowserUploads.Uploader} for uploads through the same
- * proxy. Options are checked at once: an API key in a browser throws
- * {@link ApiKeyInBrowserError}, an invalid URL or timeout a `TypeError`.
+ * proxy. (There is no effect `HttpClient` in it: the client's `http` is
+ * `undefined`, so core's `Uploads` would need an `Uploads.layer` of their
+ * own; in a browser, upload with {@link BrowserUploads}.) Options are checked
+ * at once: an API key in a browser throws {@link ApiKeyInBrowserError}, an
+ * invalid URL or timeout a `TypeError`.
  *
  * @since 0.1.0
  * @category layers
@@ -343,9 +338,20 @@ export const layer = (
   guardApiKey(options)
   const baseUrl = resolveBaseUrl(options)
   const credentials = options.credentials ?? "same-origin"
-  const client = KenarClient.layer({ baseUrl, timeout: options.timeout, retry: options.retry }).pipe(
-    Layer.provide(Layer.succeed(KenarAuth.KenarAuth, authOf(options))),
-    Layer.provide(fetchTransport(credentials))
+  const client = KenarClient.layerWithTransport({
+    baseUrl,
+    timeout: options.timeout,
+    retry: options.retry
+  }).pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        Layer.succeed(KenarAuth.KenarAuth, authOf(options)),
+        Layer.succeed(
+          KenarTransport.KenarTransport,
+          internalFetch.make({ credentials, fetch: options.fetch })
+        )
+      )
+    )
   )
   const uploads = BrowserUploads.layer({
     baseUrl,

@@ -67,7 +67,7 @@ export interface LoginSuccess {
  * @since 0.1.0
  * @category errors
  */
-export class LoginError extends Data.TaggedError("LoginError")<{
+export class LoginError extends /* @__PURE__ */ Data.TaggedError("LoginError")<{
   readonly error: string
   readonly errorDescription: string | undefined
   readonly message: string

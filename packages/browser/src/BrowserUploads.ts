@@ -44,23 +44,17 @@
  *
  * @since 0.1.0
  */
-import {
-  KenarAuth,
-  KenarClient,
-  type KenarConfig,
-  KenarConfig as KenarConfigModule,
-  KenarError,
-  KenarPromiseClient,
-  Operation,
-  type RetryPolicy,
-  type Uploads
-} from "@kenar/core"
+import * as KenarAuth from "@kenar/core/KenarAuth"
+import * as KenarClient from "@kenar/core/KenarClient"
+import * as KenarConfig from "@kenar/core/KenarConfig"
+import * as KenarError from "@kenar/core/KenarError"
+import * as KenarPromiseClient from "@kenar/core/KenarPromiseClient"
+import * as Operation from "@kenar/core/Operation"
+import type * as RetryPolicy from "@kenar/core/RetryPolicy"
+import type * as Uploads from "@kenar/core/Uploads"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as HttpBody from "effect/http/HttpBody"
-import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
@@ -74,9 +68,11 @@ import * as Xhr from "./internal/xhr.js"
 // The same shapes as core's `Uploads.ImageUploadResponse` / `VideoUploadResponse`,
 // declared here because importing core's `Uploads` module adds about 9 KB
 // (gzipped) of its top-level code to every browser bundle.
-const text = Schema.String.pipe(Schema.withDecodingDefaultKey(Effect.succeed("")))
-const nonEmpty = Schema.String.check(
-  Schema.makeFilter((s: string) => (s.length > 0 ? undefined : "Expected a non-empty string"))
+const text = /* @__PURE__ */ Schema.String.pipe(
+  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ Effect.succeed(""))
+)
+const nonEmpty = /* @__PURE__ */ Schema.String.check(
+  /* @__PURE__ */ Schema.makeFilter((s: string) => (s.length > 0 ? undefined : "Expected a non-empty string"))
 )
 
 /**
@@ -85,7 +81,11 @@ const nonEmpty = Schema.String.check(
  * @since 0.1.0
  * @category schemas
  */
-export const ImageUploadResponse = Schema.Struct({ path: nonEmpty, photo_url: text, thumbnail_url: text })
+export const ImageUploadResponse = /* @__PURE__ */ Schema.Struct({
+  path: nonEmpty,
+  photo_url: text,
+  thumbnail_url: text
+})
 
 /**
  * @since 0.1.0
@@ -100,7 +100,7 @@ export type ImageUpload = typeof ImageUploadResponse.Type
  * @since 0.1.0
  * @category schemas
  */
-export const VideoUploadResponse = Schema.Struct({
+export const VideoUploadResponse = /* @__PURE__ */ Schema.Struct({
   video_name: nonEmpty,
   video_url: text,
   thumbnail_name: nonEmpty,
@@ -146,8 +146,8 @@ const route = <Name extends string, Output extends Schema.Top>(
  * @category operations
  */
 export const routes = {
-  uploadImage: route("uploadImage", "POST", "/uploads/image", ImageUploadResponse),
-  uploadVideo: route("uploadVideo", "PUT", "/uploads/video", VideoUploadResponse)
+  uploadImage: /* @__PURE__ */ route("uploadImage", "POST", "/uploads/image", ImageUploadResponse),
+  uploadVideo: /* @__PURE__ */ route("uploadVideo", "PUT", "/uploads/video", VideoUploadResponse)
 } as const
 
 /**
@@ -172,7 +172,7 @@ export const MEDIA_TYPES = {
  * @since 0.1.0
  * @category services
  */
-export class Uploader extends Context.Service<
+export class Uploader extends /* @__PURE__ */ Context.Service<
   Uploader,
   {
     readonly config: KenarConfig.ResolvedConfig
@@ -203,7 +203,7 @@ export interface LayerOptions {
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_TIMEOUT: Duration.Duration = Duration.minutes(5)
+export const DEFAULT_TIMEOUT: Duration.Duration = /* @__PURE__ */ Duration.minutes(5)
 
 /**
  * The uploader layer (`BrowserKenarClient.layer` includes it). Throws a
@@ -214,7 +214,7 @@ export const DEFAULT_TIMEOUT: Duration.Duration = Duration.minutes(5)
  */
 export const layer = (options: LayerOptions): Layer.Layer<Uploader> =>
   Layer.succeed(Uploader, {
-    config: KenarConfigModule.resolve({
+    config: KenarConfig.resolve({
       baseUrl: options.baseUrl,
       timeout: options.timeout ?? DEFAULT_TIMEOUT,
       retry: options.retry
@@ -307,6 +307,8 @@ const send = <D extends (typeof routes)[keyof typeof routes]>(
     const onProgress = options.onProgress
     const transport = Xhr.make({
       credentials: uploader.credentials,
+      file,
+      contentType,
       onStart: () => {
         attempt++
         onProgress?.({ loaded: 0, total: file.size, attempt })
@@ -317,13 +319,8 @@ const send = <D extends (typeof routes)[keyof typeof routes]>(
           : (loaded, total) => onProgress({ loaded, total: total ?? file.size, attempt })
     })
     // The executor builds the request (URL, headers, no credentials but the
-    // session cookie); the file is attached here, on every attempt.
-    const http = HttpClient.mapRequest(
-      transport,
-      HttpClientRequest.setBody(HttpBody.raw(file, { contentType, contentLength: file.size }))
-    )
-    const client = yield* KenarClient.makeWith(uploader.config).pipe(
-      Effect.provideService(HttpClient.HttpClient, http),
+    // session cookie); the transport sends the file with it, on every attempt.
+    const client = yield* KenarClient.makeWithTransport(uploader.config, transport).pipe(
       Effect.provideService(KenarAuth.KenarAuth, KenarAuth.passthrough())
     )
     return yield* client.call(definition, {} as Operation.Input<D>, {

@@ -39,7 +39,7 @@ import type * as Operation from "./Operation.js"
  * @since 0.1.0
  * @category services
  */
-export class KenarClient extends Context.Service<
+export class KenarClient extends /* @__PURE__ */ Context.Service<
   KenarClient,
   {
     /** The client's resolved settings. */

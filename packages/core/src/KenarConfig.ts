@@ -80,7 +80,7 @@ export interface ResolvedConfig {
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(10)
+export const DEFAULT_TIMEOUT: Duration.Duration = /* @__PURE__ */ Duration.seconds(10)
 
 /**
  * Checks and completes client options. Throws a `TypeError` naming the

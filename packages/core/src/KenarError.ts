@@ -96,7 +96,7 @@ export interface ApiErrorFields {
  * @since 0.1.0
  * @category errors
  */
-export class CancelledError extends Data.TaggedError("CancelledError")<ApiErrorFields> {
+export class CancelledError extends /* @__PURE__ */ Data.TaggedError("CancelledError")<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -107,7 +107,7 @@ export class CancelledError extends Data.TaggedError("CancelledError")<ApiErrorF
  * @since 0.1.0
  * @category errors
  */
-export class UnknownError extends Data.TaggedError("UnknownError")<ApiErrorFields> {
+export class UnknownError extends /* @__PURE__ */ Data.TaggedError("UnknownError")<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -118,7 +118,9 @@ export class UnknownError extends Data.TaggedError("UnknownError")<ApiErrorField
  * @since 0.1.0
  * @category errors
  */
-export class InvalidArgumentError extends Data.TaggedError("InvalidArgumentError")<ApiErrorFields> {
+export class InvalidArgumentError extends /* @__PURE__ */ Data.TaggedError(
+  "InvalidArgumentError"
+)<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -128,7 +130,9 @@ export class InvalidArgumentError extends Data.TaggedError("InvalidArgumentError
  * @since 0.1.0
  * @category errors
  */
-export class DeadlineExceededError extends Data.TaggedError("DeadlineExceededError")<ApiErrorFields> {
+export class DeadlineExceededError extends /* @__PURE__ */ Data.TaggedError(
+  "DeadlineExceededError"
+)<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -138,7 +142,7 @@ export class DeadlineExceededError extends Data.TaggedError("DeadlineExceededErr
  * @since 0.1.0
  * @category errors
  */
-export class NotFoundError extends Data.TaggedError("NotFoundError")<ApiErrorFields> {
+export class NotFoundError extends /* @__PURE__ */ Data.TaggedError("NotFoundError")<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -148,7 +152,9 @@ export class NotFoundError extends Data.TaggedError("NotFoundError")<ApiErrorFie
  * @since 0.1.0
  * @category errors
  */
-export class AlreadyExistsError extends Data.TaggedError("AlreadyExistsError")<ApiErrorFields> {
+export class AlreadyExistsError extends /* @__PURE__ */ Data.TaggedError(
+  "AlreadyExistsError"
+)<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -159,7 +165,9 @@ export class AlreadyExistsError extends Data.TaggedError("AlreadyExistsError")<A
  * @since 0.1.0
  * @category errors
  */
-export class PermissionDeniedError extends Data.TaggedError("PermissionDeniedError")<ApiErrorFields> {
+export class PermissionDeniedError extends /* @__PURE__ */ Data.TaggedError(
+  "PermissionDeniedError"
+)<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -179,7 +187,7 @@ export type RateLimit = "minute" | "daily" | "unknown"
  * @since 0.1.0
  * @category errors
  */
-export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
+export class RateLimitedError extends /* @__PURE__ */ Data.TaggedError("RateLimitedError")<
   ApiErrorFields & { readonly limit: RateLimit }
 > {
   /** Discriminates API errors from local ones. */
@@ -192,7 +200,9 @@ export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
  * @since 0.1.0
  * @category errors
  */
-export class FailedPreconditionError extends Data.TaggedError("FailedPreconditionError")<ApiErrorFields> {
+export class FailedPreconditionError extends /* @__PURE__ */ Data.TaggedError(
+  "FailedPreconditionError"
+)<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -202,7 +212,9 @@ export class FailedPreconditionError extends Data.TaggedError("FailedPreconditio
  * @since 0.1.0
  * @category errors
  */
-export class AbortedByServerError extends Data.TaggedError("AbortedByServerError")<ApiErrorFields> {
+export class AbortedByServerError extends /* @__PURE__ */ Data.TaggedError(
+  "AbortedByServerError"
+)<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -212,7 +224,7 @@ export class AbortedByServerError extends Data.TaggedError("AbortedByServerError
  * @since 0.1.0
  * @category errors
  */
-export class OutOfRangeError extends Data.TaggedError("OutOfRangeError")<ApiErrorFields> {
+export class OutOfRangeError extends /* @__PURE__ */ Data.TaggedError("OutOfRangeError")<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -222,7 +234,9 @@ export class OutOfRangeError extends Data.TaggedError("OutOfRangeError")<ApiErro
  * @since 0.1.0
  * @category errors
  */
-export class UnimplementedError extends Data.TaggedError("UnimplementedError")<ApiErrorFields> {
+export class UnimplementedError extends /* @__PURE__ */ Data.TaggedError(
+  "UnimplementedError"
+)<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -232,7 +246,7 @@ export class UnimplementedError extends Data.TaggedError("UnimplementedError")<A
  * @since 0.1.0
  * @category errors
  */
-export class InternalError extends Data.TaggedError("InternalError")<ApiErrorFields> {
+export class InternalError extends /* @__PURE__ */ Data.TaggedError("InternalError")<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -243,7 +257,7 @@ export class InternalError extends Data.TaggedError("InternalError")<ApiErrorFie
  * @since 0.1.0
  * @category errors
  */
-export class UnavailableError extends Data.TaggedError("UnavailableError")<ApiErrorFields> {
+export class UnavailableError extends /* @__PURE__ */ Data.TaggedError("UnavailableError")<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -253,7 +267,7 @@ export class UnavailableError extends Data.TaggedError("UnavailableError")<ApiEr
  * @since 0.1.0
  * @category errors
  */
-export class DataLossError extends Data.TaggedError("DataLossError")<ApiErrorFields> {
+export class DataLossError extends /* @__PURE__ */ Data.TaggedError("DataLossError")<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -264,7 +278,9 @@ export class DataLossError extends Data.TaggedError("DataLossError")<ApiErrorFie
  * @since 0.1.0
  * @category errors
  */
-export class UnauthenticatedError extends Data.TaggedError("UnauthenticatedError")<ApiErrorFields> {
+export class UnauthenticatedError extends /* @__PURE__ */ Data.TaggedError(
+  "UnauthenticatedError"
+)<ApiErrorFields> {
   readonly kind = "api" as const
 }
 
@@ -290,7 +306,7 @@ export interface ValidationIssue {
  * @since 0.1.0
  * @category errors
  */
-export class ValidationError extends Data.TaggedError("ValidationError")<{
+export class ValidationError extends /* @__PURE__ */ Data.TaggedError("ValidationError")<{
   readonly operation: string
   readonly field: string
   readonly rule: string
@@ -308,7 +324,7 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
  * @since 0.1.0
  * @category errors
  */
-export class CredentialError extends Data.TaggedError("CredentialError")<{
+export class CredentialError extends /* @__PURE__ */ Data.TaggedError("CredentialError")<{
   readonly operation: string
   readonly credential: "apiKey" | "accessToken"
   readonly message: string
@@ -347,7 +363,7 @@ export type TransportReason =
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<{
+export class TransportError extends /* @__PURE__ */ Data.TaggedError("TransportError")<{
   readonly operation: string
   readonly reason: TransportReason
   readonly mayHaveReachedServer: boolean
@@ -365,7 +381,7 @@ export class TransportError extends Data.TaggedError("TransportError")<{
  * @since 0.1.0
  * @category errors
  */
-export class ResponseError extends Data.TaggedError("ResponseError")<{
+export class ResponseError extends /* @__PURE__ */ Data.TaggedError("ResponseError")<{
   readonly operation: string
   readonly reason: "InvalidJson" | "EmptyBody" | "SchemaMismatch"
   readonly httpStatus: number
@@ -384,7 +400,7 @@ export class ResponseError extends Data.TaggedError("ResponseError")<{
  * @since 0.1.0
  * @category errors
  */
-export class AbortedError extends Data.TaggedError("AbortedError")<{
+export class AbortedError extends /* @__PURE__ */ Data.TaggedError("AbortedError")<{
   readonly operation: string
   readonly message: string
 }> {

@@ -223,7 +223,7 @@ export type OAuthErrorReason =
  * @since 0.1.0
  * @category errors
  */
-export class OAuthError extends Data.TaggedError("OAuthError")<{
+export class OAuthError extends /* @__PURE__ */ Data.TaggedError("OAuthError")<{
   readonly reason: OAuthErrorReason
   /** The OAuth `error` code (`access_denied`, `invalid_grant`, ...), when there is one. */
   readonly error: string | undefined
@@ -258,7 +258,7 @@ const oauthError = (
  * @since 0.1.0
  * @category errors
  */
-export class TokenStoreError extends Data.TaggedError("TokenStoreError")<{
+export class TokenStoreError extends /* @__PURE__ */ Data.TaggedError("TokenStoreError")<{
   readonly operation: "get" | "set" | "delete"
   readonly message: string
 }> {}
@@ -294,7 +294,7 @@ export interface TokenSet {
   readonly expiresAt: number
 }
 
-const TokenSecret = Schema.String.check(Schema.isNonEmpty())
+const TokenSecret = /* @__PURE__ */ Schema.String.check(/* @__PURE__ */ Schema.isNonEmpty())
 
 /**
  * The token endpoint's success answer on the wire:
@@ -303,12 +303,16 @@ const TokenSecret = Schema.String.check(Schema.isNonEmpty())
  * @since 0.1.0
  * @category schemas
  */
-export const TokenResponse = Schema.Struct({
-  access_token: Schema.RedactedFromValue(TokenSecret, { label: "kenar-access-token" }),
+export const TokenResponse = /* @__PURE__ */ Schema.Struct({
+  access_token: /* @__PURE__ */ Schema.RedactedFromValue(TokenSecret, { label: "kenar-access-token" }),
   token_type: Schema.String,
-  expires_in: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0))),
-  scope: Schema.optionalKey(Schema.String),
-  refresh_token: Schema.optionalKey(Schema.RedactedFromValue(TokenSecret, { label: "kenar-refresh-token" }))
+  expires_in: /* @__PURE__ */ Schema.optionalKey(
+    /* @__PURE__ */ Schema.Finite.check(/* @__PURE__ */ Schema.isGreaterThan(0))
+  ),
+  scope: /* @__PURE__ */ Schema.optionalKey(Schema.String),
+  refresh_token: /* @__PURE__ */ Schema.optionalKey(
+    /* @__PURE__ */ Schema.RedactedFromValue(TokenSecret, { label: "kenar-refresh-token" })
+  )
 })
 
 /**
@@ -317,13 +321,13 @@ export const TokenResponse = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const TokenErrorResponse = Schema.Struct({
+export const TokenErrorResponse = /* @__PURE__ */ Schema.Struct({
   error: Schema.String,
-  error_description: Schema.optionalKey(Schema.String)
+  error_description: /* @__PURE__ */ Schema.optionalKey(Schema.String)
 })
 
-const decodeTokenResponse = Schema.decodeUnknownExit(TokenResponse)
-const decodeTokenError = Schema.decodeUnknownExit(TokenErrorResponse)
+const decodeTokenResponse = /* @__PURE__ */ Schema.decodeUnknownExit(TokenResponse)
+const decodeTokenError = /* @__PURE__ */ Schema.decodeUnknownExit(TokenErrorResponse)
 
 const fieldProblems = (json: unknown): string => {
   if (json === null || typeof json !== "object" || Array.isArray(json)) return "not a JSON object"
@@ -445,7 +449,7 @@ const base64Url = (bytes: Uint8Array): string => {
  * @since 0.1.0
  * @category constructors
  */
-export const generateState: Effect.Effect<string> = Effect.sync(() => {
+export const generateState: Effect.Effect<string> = /* @__PURE__ */ Effect.sync(() => {
   const bytes = new Uint8Array(32)
   globalThis.crypto.getRandomValues(bytes)
   return base64Url(bytes)
@@ -641,7 +645,7 @@ export const verifyCallback = (
  * @since 0.1.0
  * @category services
  */
-export class OAuthClient extends Context.Service<
+export class OAuthClient extends /* @__PURE__ */ Context.Service<
   OAuthClient,
   {
     readonly config: ResolvedConfig
@@ -773,7 +777,7 @@ export const layerClient = (
  * @since 0.1.0
  * @category services
  */
-export class TokenStore extends Context.Service<
+export class TokenStore extends /* @__PURE__ */ Context.Service<
   TokenStore,
   {
     readonly get: (key: string) => Effect.Effect<TokenSet | undefined, TokenStoreError>
@@ -809,7 +813,10 @@ export const makeMemoryStore = (): TokenStore["Service"] => {
  * @since 0.1.0
  * @category layers
  */
-export const layerMemoryStore: Layer.Layer<TokenStore> = Layer.sync(TokenStore, makeMemoryStore)
+export const layerMemoryStore: Layer.Layer<TokenStore> = /* @__PURE__ */ Layer.sync(
+  TokenStore,
+  makeMemoryStore
+)
 
 // -----------------------------------------------------------------------------
 // token manager
@@ -823,9 +830,12 @@ export const layerMemoryStore: Layer.Layer<TokenStore> = Layer.sync(TokenStore, 
  * @since 0.1.0
  * @category references
  */
-export const TokenKey: Context.Reference<string> = Context.Reference<string>("@kenar/core/OAuth/TokenKey", {
-  defaultValue: () => "default"
-})
+export const TokenKey: Context.Reference<string> = /* @__PURE__ */ Context.Reference<string>(
+  "@kenar/core/OAuth/TokenKey",
+  {
+    defaultValue: () => "default"
+  }
+)
 
 /**
  * Runs an effect (e.g. a Kenar call) with the tokens stored under `key`.
@@ -859,7 +869,7 @@ export interface TokenManagerOptions {
  * @since 0.1.0
  * @category services
  */
-export class TokenManager extends Context.Service<
+export class TokenManager extends /* @__PURE__ */ Context.Service<
   TokenManager,
   {
     /**

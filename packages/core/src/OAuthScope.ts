@@ -167,7 +167,7 @@ export type InvalidScopeReason = "InvalidName" | "InvalidResource" | "MissingRes
  * @since 0.1.0
  * @category errors
  */
-export class InvalidScopeError extends Data.TaggedError("InvalidScopeError")<{
+export class InvalidScopeError extends /* @__PURE__ */ Data.TaggedError("InvalidScopeError")<{
   readonly reason: InvalidScopeReason
   /** The scope (or scope template) at fault. */
   readonly scope: string

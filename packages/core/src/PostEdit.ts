@@ -41,7 +41,7 @@ export interface Clear {
  * @since 0.1.0
  * @category constructors
  */
-export const clear: Clear = Object.freeze({ [ClearTypeId]: ClearTypeId }) as Clear
+export const clear: Clear = /* @__PURE__ */ Object.freeze({ [ClearTypeId]: ClearTypeId }) as Clear
 
 /**
  * Whether a value is {@link clear}.

@@ -144,10 +144,14 @@ const tokenPattern = /^[A-Za-z0-9_-]+$/
  * @since 0.1.0
  * @category identifiers
  */
-export const Token = Schema.String.check(
-  rule<string>("non-empty", "Expected a non-empty token", (s) => s.length > 0),
-  rule<string>("max-length", "Expected a token of at most 64 characters", (s) => s.length <= 64),
-  rule<string>(
+export const Token = /* @__PURE__ */ Schema.String.check(
+  /* @__PURE__ */ rule<string>("non-empty", "Expected a non-empty token", (s) => s.length > 0),
+  /* @__PURE__ */ rule<string>(
+    "max-length",
+    "Expected a token of at most 64 characters",
+    (s) => s.length <= 64
+  ),
+  /* @__PURE__ */ rule<string>(
     "url-safe",
     "Expected a token of letters, digits, '_' or '-' only (no '/', '?', '#', '%', spaces)",
     (s) => s.length === 0 || tokenPattern.test(s)
@@ -177,9 +181,9 @@ const between = (min: number, max: number, what: string) =>
  * @since 0.1.0
  * @category requests
  */
-export const PostVideo = Schema.Struct({
-  name: nonEmpty("video name"),
-  thumbnail_name: nonEmpty("thumbnail name"),
+export const PostVideo = /* @__PURE__ */ Schema.Struct({
+  name: /* @__PURE__ */ nonEmpty("video name"),
+  thumbnail_name: /* @__PURE__ */ nonEmpty("thumbnail name"),
   duration: Uint64String
 })
 
@@ -190,19 +194,39 @@ export const PostVideo = Schema.Struct({
 export type PostVideo = typeof PostVideo.Type
 
 const generalDataFields = {
-  category_slug: nonEmpty("category slug"),
-  title: nonEmpty("title"),
-  description: nonEmpty("description"),
-  images: Schema.Array(nonEmpty("image path")),
-  city: nonEmpty("city"),
-  district: Schema.optionalKey(Schema.String),
-  latitude: Schema.optionalKey(between(-90, 90, "a latitude")),
-  longitude: Schema.optionalKey(between(-180, 180, "a longitude")),
-  location_type: Schema.Literals(LocationTypes),
+  category_slug: /* @__PURE__ */ nonEmpty("category slug"),
+  title: /* @__PURE__ */ nonEmpty("title"),
+  description: /* @__PURE__ */ nonEmpty("description"),
+  images: /* @__PURE__ */ Schema.Array(/* @__PURE__ */ nonEmpty("image path")),
+  city: /* @__PURE__ */ nonEmpty("city"),
+  district: /* @__PURE__ */ Schema.optionalKey(Schema.String),
+  latitude: /* @__PURE__ */ Schema.optionalKey(/* @__PURE__ */ between(-90, 90, "a latitude")),
+  longitude: /* @__PURE__ */ Schema.optionalKey(/* @__PURE__ */ between(-180, 180, "a longitude")),
+  location_type: /* @__PURE__ */ Schema.Literals(LocationTypes),
   hide_phone: Schema.Boolean,
   chat_enabled: Schema.Boolean,
-  video: Schema.optionalKey(PostVideo)
+  video: /* @__PURE__ */ Schema.optionalKey(PostVideo)
 }
+
+/**
+ * The fields of an edit's general data: those of a new post, all optional. (A
+ * function of the fields, so that bundlers can drop it when it is not used.)
+ */
+const patchOf = (fields: typeof generalDataFields) =>
+  Schema.Struct({
+    category_slug: Schema.optionalKey(fields.category_slug),
+    title: Schema.optionalKey(fields.title),
+    description: Schema.optionalKey(fields.description),
+    images: Schema.optionalKey(fields.images),
+    city: Schema.optionalKey(fields.city),
+    district: fields.district,
+    latitude: fields.latitude,
+    longitude: fields.longitude,
+    location_type: Schema.optionalKey(fields.location_type),
+    hide_phone: Schema.optionalKey(fields.hide_phone),
+    chat_enabled: Schema.optionalKey(fields.chat_enabled),
+    video: fields.video
+  })
 
 /**
  * The general data of a new post (`postPostGeneralData`).
@@ -210,7 +234,7 @@ const generalDataFields = {
  * @since 0.1.0
  * @category requests
  */
-export const PostGeneralData = Schema.Struct(generalDataFields)
+export const PostGeneralData = /* @__PURE__ */ Schema.Struct(generalDataFields)
 
 /**
  * @since 0.1.0
@@ -232,16 +256,23 @@ const actionCases = [
  * @since 0.1.0
  * @category requests
  */
-export const Action = Schema.Struct({
-  get_dynamic_action: Schema.optionalKey(Schema.Struct({ data: Schema.optionalKey(JsonObjectInput) })),
-  open_direct_link: Schema.optionalKey(nonEmpty("link")),
-  open_post_manage_page: Schema.optionalKey(Schema.Struct({ post_token: Token })),
-  open_post_page: Schema.optionalKey(Schema.Struct({ post_token: Token })),
-  open_server_link: Schema.optionalKey(Schema.Struct({ data: Schema.optionalKey(JsonObjectInput) }))
+export const Action = /* @__PURE__ */ Schema.Struct({
+  get_dynamic_action: /* @__PURE__ */ Schema.optionalKey(
+    /* @__PURE__ */ Schema.Struct({ data: /* @__PURE__ */ Schema.optionalKey(JsonObjectInput) })
+  ),
+  open_direct_link: /* @__PURE__ */ Schema.optionalKey(/* @__PURE__ */ nonEmpty("link")),
+  open_post_manage_page: /* @__PURE__ */ Schema.optionalKey(
+    /* @__PURE__ */ Schema.Struct({ post_token: Token })
+  ),
+  open_post_page: /* @__PURE__ */ Schema.optionalKey(/* @__PURE__ */ Schema.Struct({ post_token: Token })),
+  open_server_link: /* @__PURE__ */ Schema.optionalKey(
+    /* @__PURE__ */ Schema.Struct({ data: /* @__PURE__ */ Schema.optionalKey(JsonObjectInput) })
+  )
 }).check(
-  rule<Record<string, unknown>>(
+  /* @__PURE__ */ rule<Record<string, unknown>>(
     "one-of",
-    `Expected exactly one action: ${actionCases.join(", ")}`,
+    // a literal, not a template: bundlers keep a template's substitutions as possible side effects
+    "Expected exactly one action: get_dynamic_action, open_direct_link, open_post_manage_page, open_post_page, open_server_link",
     (action) => actionCases.filter((key) => action[key] !== undefined).length === 1
   )
 )
@@ -258,8 +289,8 @@ export type Action = typeof Action.Type
  * @since 0.1.0
  * @category requests
  */
-export const CustomizedButton = Schema.Struct({
-  type: Schema.Literals(CustomizedButtonTypes),
+export const CustomizedButton = /* @__PURE__ */ Schema.Struct({
+  type: /* @__PURE__ */ Schema.Literals(CustomizedButtonTypes),
   action: Action
 })
 
@@ -276,11 +307,13 @@ export type CustomizedButton = typeof CustomizedButton.Type
  * @since 0.1.0
  * @category requests
  */
-export const SubmitPostV2Request = Schema.Struct({
+export const SubmitPostV2Request = /* @__PURE__ */ Schema.Struct({
   business_token: Token,
   general_data: PostGeneralData,
   category_fields: JsonObjectInput,
-  landline_numbers: Schema.optionalKey(Schema.Array(nonEmpty("landline number")))
+  landline_numbers: /* @__PURE__ */ Schema.optionalKey(
+    /* @__PURE__ */ Schema.Array(/* @__PURE__ */ nonEmpty("landline number"))
+  )
 })
 
 /**
@@ -296,7 +329,7 @@ export type SubmitPostV2Request = typeof SubmitPostV2Request.Type
  * @since 0.1.0
  * @category requests
  */
-export const SubmitUserPostRequest = Schema.Struct({
+export const SubmitUserPostRequest = /* @__PURE__ */ Schema.Struct({
   business_token: Token,
   general_data: PostGeneralData,
   category_fields: JsonObjectInput
@@ -314,15 +347,17 @@ export type SubmitUserPostRequest = typeof SubmitUserPostRequest.Type
  * @since 0.1.0
  * @category requests
  */
-export const EditPostBody = Schema.Struct({
-  title: Schema.String.check(
-    rule<string>("length", "Expected a title of 3 to 50 characters", (s) => {
+export const EditPostBody = /* @__PURE__ */ Schema.Struct({
+  title: /* @__PURE__ */ Schema.String.check(
+    /* @__PURE__ */ rule<string>("length", "Expected a title of 3 to 50 characters", (s) => {
       const length = [...s.trim()].length
       return length >= 3 && length <= 50
     })
   ),
-  description: nonEmpty("description"),
-  image_paths: Schema.optionalKey(Schema.Array(nonEmpty("image path")))
+  description: /* @__PURE__ */ nonEmpty("description"),
+  image_paths: /* @__PURE__ */ Schema.optionalKey(
+    /* @__PURE__ */ Schema.Array(/* @__PURE__ */ nonEmpty("image path"))
+  )
 })
 
 /**
@@ -365,20 +400,7 @@ export type EditableGeneralField = (typeof EditableGeneralFields)[number]
  * @since 0.1.0
  * @category requests
  */
-export const PostGeneralDataPatch = Schema.Struct({
-  category_slug: Schema.optionalKey(generalDataFields.category_slug),
-  title: Schema.optionalKey(generalDataFields.title),
-  description: Schema.optionalKey(generalDataFields.description),
-  images: Schema.optionalKey(generalDataFields.images),
-  city: Schema.optionalKey(generalDataFields.city),
-  district: generalDataFields.district,
-  latitude: generalDataFields.latitude,
-  longitude: generalDataFields.longitude,
-  location_type: Schema.optionalKey(generalDataFields.location_type),
-  hide_phone: Schema.optionalKey(generalDataFields.hide_phone),
-  chat_enabled: Schema.optionalKey(generalDataFields.chat_enabled),
-  video: generalDataFields.video
-})
+export const PostGeneralDataPatch = /* @__PURE__ */ patchOf(generalDataFields)
 
 /**
  * @since 0.1.0
@@ -410,8 +432,8 @@ export const maskPathProblem = (path: string): string | undefined => {
   return `'${path}' must start with 'general_data.' or 'category_data.'`
 }
 
-const maskPath = Schema.String.check(
-  Schema.makeFilter<string>((path) => maskPathProblem(path), { kenarRule: "mask-path" })
+const maskPath = /* @__PURE__ */ Schema.String.check(
+  /* @__PURE__ */ Schema.makeFilter<string>((path) => maskPathProblem(path), { kenarRule: "mask-path" })
 )
 
 /**
@@ -423,14 +445,18 @@ const maskPath = Schema.String.check(
  * @since 0.1.0
  * @category requests
  */
-export const EditPostV2Body = Schema.Struct({
-  update_mask: Schema.Array(maskPath).check(
-    rule<ReadonlyArray<string>>("non-empty", "Expected a non-empty update_mask", (mask) => mask.length > 0)
+export const EditPostV2Body = /* @__PURE__ */ Schema.Struct({
+  update_mask: /* @__PURE__ */ Schema.Array(maskPath).check(
+    /* @__PURE__ */ rule<ReadonlyArray<string>>(
+      "non-empty",
+      "Expected a non-empty update_mask",
+      (mask) => mask.length > 0
+    )
   ),
-  general_data: Schema.optionalKey(PostGeneralDataPatch),
-  category_data: Schema.optionalKey(JsonObjectInput)
+  general_data: /* @__PURE__ */ Schema.optionalKey(PostGeneralDataPatch),
+  category_data: /* @__PURE__ */ Schema.optionalKey(JsonObjectInput)
 }).check(
-  Schema.makeFilter<{
+  /* @__PURE__ */ Schema.makeFilter<{
     readonly update_mask: ReadonlyArray<string>
     readonly general_data?: object
     readonly category_data?: object
@@ -472,7 +498,7 @@ export type EditPostV2Body = typeof EditPostV2Body.Type
  * @since 0.1.0
  * @category responses
  */
-export const PostVideoResult = Schema.Struct({
+export const PostVideoResult = /* @__PURE__ */ Schema.Struct({
   name: protoString,
   thumbnail_name: protoString,
   duration: protoUint64
@@ -485,19 +511,19 @@ export const PostVideoResult = Schema.Struct({
  * @since 0.1.0
  * @category responses
  */
-export const PostGeneralDataResult = Schema.Struct({
+export const PostGeneralDataResult = /* @__PURE__ */ Schema.Struct({
   category_slug: protoString,
   title: protoString,
   description: protoString,
-  images: protoArray(Schema.String),
+  images: /* @__PURE__ */ protoArray(Schema.String),
   city: protoString,
   district: protoString,
   latitude: protoDouble,
   longitude: protoDouble,
-  location_type: protoEnum(LocationTypes),
+  location_type: /* @__PURE__ */ protoEnum(LocationTypes),
   hide_phone: protoBool,
   chat_enabled: protoBool,
-  video: Schema.optionalKey(PostVideoResult)
+  video: /* @__PURE__ */ Schema.optionalKey(PostVideoResult)
 })
 
 /**
@@ -512,9 +538,9 @@ export type PostGeneralDataResult = typeof PostGeneralDataResult.Type
  * @since 0.1.0
  * @category responses
  */
-export const BusinessData = Schema.Struct({
+export const BusinessData = /* @__PURE__ */ Schema.Struct({
   business_name: protoString,
-  business_type: protoEnum(BusinessTypes)
+  business_type: /* @__PURE__ */ protoEnum(BusinessTypes)
 })
 
 /**
@@ -523,11 +549,11 @@ export const BusinessData = Schema.Struct({
  * @since 0.1.0
  * @category responses
  */
-export const GetUserPostResponse = Schema.Struct({
-  general_data: protoMessage(PostGeneralDataResult),
+export const GetUserPostResponse = /* @__PURE__ */ Schema.Struct({
+  general_data: /* @__PURE__ */ protoMessage(PostGeneralDataResult),
   category_data: protoObject,
-  business_data: Schema.optionalKey(BusinessData),
-  state: protoEnum(PostStates),
+  business_data: /* @__PURE__ */ Schema.optionalKey(BusinessData),
+  state: /* @__PURE__ */ protoEnum(PostStates),
   reject_reason: protoString
 })
 
@@ -543,7 +569,7 @@ export type GetUserPostResponse = typeof GetUserPostResponse.Type
  * @since 0.1.0
  * @category responses
  */
-export const DailyStats = Schema.Struct({ date: protoString, count: protoInt32 })
+export const DailyStats = /* @__PURE__ */ Schema.Struct({ date: protoString, count: protoInt32 })
 
 /**
  * A statistic: total and per-day counts for the last 7 days.
@@ -551,7 +577,10 @@ export const DailyStats = Schema.Struct({ date: protoString, count: protoInt32 }
  * @since 0.1.0
  * @category responses
  */
-export const PostStats = Schema.Struct({ total: protoInt32, daily: protoArray(DailyStats) })
+export const PostStats = /* @__PURE__ */ Schema.Struct({
+  total: protoInt32,
+  daily: /* @__PURE__ */ protoArray(DailyStats)
+})
 
 /**
  * @since 0.1.0
@@ -565,10 +594,10 @@ export type PostStats = typeof PostStats.Type
  * @since 0.1.0
  * @category responses
  */
-export const GetPostStatsResponse = Schema.Struct({
-  views: protoMessage(PostStats),
-  impressions: protoMessage(PostStats),
-  chats: protoMessage(PostStats)
+export const GetPostStatsResponse = /* @__PURE__ */ Schema.Struct({
+  views: /* @__PURE__ */ protoMessage(PostStats),
+  impressions: /* @__PURE__ */ protoMessage(PostStats),
+  chats: /* @__PURE__ */ protoMessage(PostStats)
 })
 
 /**
@@ -583,7 +612,7 @@ export type GetPostStatsResponse = typeof GetPostStatsResponse.Type
  * @since 0.1.0
  * @category responses
  */
-export const CanUserSubmitPostResponse = Schema.Struct({ can_submit: protoBool })
+export const CanUserSubmitPostResponse = /* @__PURE__ */ Schema.Struct({ can_submit: protoBool })
 
 /**
  * @since 0.1.0
@@ -597,7 +626,7 @@ export type CanUserSubmitPostResponse = typeof CanUserSubmitPostResponse.Type
  * @since 0.1.0
  * @category responses
  */
-export const SubmitPostResponse = Schema.Struct({ post_token: protoString })
+export const SubmitPostResponse = /* @__PURE__ */ Schema.Struct({ post_token: protoString })
 
 /**
  * @since 0.1.0
@@ -611,7 +640,7 @@ export type SubmitPostResponse = typeof SubmitPostResponse.Type
  * @since 0.1.0
  * @category responses
  */
-export const GetImageUploadURLResponse = Schema.Struct({ upload_url: protoString })
+export const GetImageUploadURLResponse = /* @__PURE__ */ Schema.Struct({ upload_url: protoString })
 
 /**
  * @since 0.1.0
@@ -625,7 +654,10 @@ export type GetImageUploadURLResponse = typeof GetImageUploadURLResponse.Type
  * @since 0.1.0
  * @category responses
  */
-export const UploadFormat = Schema.Struct({ url: protoString, http_method: protoEnum(HttpMethods) })
+export const UploadFormat = /* @__PURE__ */ Schema.Struct({
+  url: protoString,
+  http_method: /* @__PURE__ */ protoEnum(HttpMethods)
+})
 
 /**
  * Answer of GetUploadURLsV2: fetch it before each upload batch, URL and method
@@ -634,9 +666,9 @@ export const UploadFormat = Schema.Struct({ url: protoString, http_method: proto
  * @since 0.1.0
  * @category responses
  */
-export const GetUploadURLsV2Response = Schema.Struct({
-  image: protoMessage(UploadFormat),
-  video: protoMessage(UploadFormat)
+export const GetUploadURLsV2Response = /* @__PURE__ */ Schema.Struct({
+  image: /* @__PURE__ */ protoMessage(UploadFormat),
+  video: /* @__PURE__ */ protoMessage(UploadFormat)
 })
 
 /**
@@ -651,7 +683,7 @@ export type GetUploadURLsV2Response = typeof GetUploadURLsV2Response.Type
  * @since 0.1.0
  * @category responses
  */
-export const Empty = Schema.Struct({})
+export const Empty = /* @__PURE__ */ Schema.Struct({})
 
 /**
  * @since 0.1.0
@@ -666,10 +698,14 @@ export type Empty = typeof Empty.Type
  * @since 0.1.0
  * @category responses
  */
-export const Status = Schema.Struct({
+export const Status = /* @__PURE__ */ Schema.Struct({
   code: protoInt32,
   message: protoString,
-  details: protoArray(Schema.StructWithRest(Schema.Struct({ "@type": protoString }), [JsonObject]))
+  details: /* @__PURE__ */ protoArray(
+    /* @__PURE__ */ Schema.StructWithRest(/* @__PURE__ */ Schema.Struct({ "@type": protoString }), [
+      JsonObject
+    ])
+  )
 })
 
 /**

@@ -20,9 +20,9 @@ import { operation } from "./KenarClient.js"
 import * as Operation from "./Operation.js"
 import * as PostSchema from "./PostSchema.js"
 
-const NoParams = Schema.Struct({})
-const PostTokenParam = Schema.Struct({ post_token: PostSchema.Token })
-const BusinessTokenParam = Schema.Struct({ business_token: PostSchema.Token })
+const NoParams = /* @__PURE__ */ Schema.Struct({})
+const PostTokenParam = /* @__PURE__ */ Schema.Struct({ post_token: PostSchema.Token })
+const BusinessTokenParam = /* @__PURE__ */ Schema.Struct({ business_token: PostSchema.Token })
 
 /**
  * Whether the OAuth user may submit a post (not blocked, not an offender,
@@ -31,8 +31,8 @@ const BusinessTokenParam = Schema.Struct({ business_token: PostSchema.Token })
  * @since 0.1.0
  * @category operations
  */
-export const canUserSubmitPost = operation(
-  Operation.make({
+export const canUserSubmitPost = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "canUserSubmitPost",
     operationId: "Post_CanUserSubmitPost",
     officialName: "postCanUserSubmitPost",
@@ -55,8 +55,8 @@ export const canUserSubmitPost = operation(
  * @since 0.1.0
  * @category operations
  */
-export const createBusinessCustomizedButton = operation(
-  Operation.make({
+export const createBusinessCustomizedButton = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "createBusinessCustomizedButton",
     operationId: "Post_CreateBusinessCustomizedButton",
     officialName: "postCreateBusinessCustomizedButton",
@@ -64,7 +64,7 @@ export const createBusinessCustomizedButton = operation(
     method: "POST",
     path: "/experimental/open-platform/business/{business_token}/customized-button",
     params: BusinessTokenParam,
-    body: Schema.Struct({ customized_button: PostSchema.CustomizedButton }),
+    body: /* @__PURE__ */ Schema.Struct({ customized_button: PostSchema.CustomizedButton }),
     output: PostSchema.Empty,
     permission: "BUSINESS_CUSTOMIZED_BUTTON_CREATE",
     scopes: ["BUSINESS_CREATE_CUSTOMIZED_BUTTON.{business_token}"],
@@ -80,8 +80,8 @@ export const createBusinessCustomizedButton = operation(
  * @since 0.1.0
  * @category operations
  */
-export const deleteBusinessCustomizedButton = operation(
-  Operation.make({
+export const deleteBusinessCustomizedButton = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "deleteBusinessCustomizedButton",
     operationId: "Post_DeleteBusinessCustomizedButton",
     officialName: "postDeleteBusinessCustomizedButton",
@@ -104,8 +104,8 @@ export const deleteBusinessCustomizedButton = operation(
  * @since 0.1.0
  * @category operations
  */
-export const deletePostCustomizedButton = operation(
-  Operation.make({
+export const deletePostCustomizedButton = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "deletePostCustomizedButton",
     operationId: "Post_DeletePostCustomizedButton",
     officialName: "postDeletePostCustomizedButton",
@@ -129,8 +129,8 @@ export const deletePostCustomizedButton = operation(
  * @since 0.1.0
  * @category operations
  */
-export const deleteUserPost = operation(
-  Operation.make({
+export const deleteUserPost = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "deleteUserPost",
     operationId: "Post_DeleteUserPost",
     officialName: "postDeleteUserPost",
@@ -155,8 +155,8 @@ export const deleteUserPost = operation(
  * @since 0.1.0
  * @category operations
  */
-export const editPost = operation(
-  Operation.make({
+export const editPost = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "editPost",
     operationId: "Post_EditPost",
     officialName: "postEditPost",
@@ -181,8 +181,8 @@ export const editPost = operation(
  * @since 0.1.0
  * @category operations
  */
-export const editPostV2 = operation(
-  Operation.make({
+export const editPostV2 = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "editPostV2",
     operationId: "Post_EditPostV2",
     officialName: "postEditPostV2",
@@ -206,8 +206,8 @@ export const editPostV2 = operation(
  * @since 0.1.0
  * @category operations
  */
-export const getImageUploadUrl = operation(
-  Operation.make({
+export const getImageUploadUrl = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "getImageUploadUrl",
     operationId: "Post_GetImageUploadURL",
     officialName: "postGetImageUploadURL",
@@ -230,8 +230,8 @@ export const getImageUploadUrl = operation(
  * @since 0.1.0
  * @category operations
  */
-export const getPostStats = operation(
-  Operation.make({
+export const getPostStats = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "getPostStats",
     operationId: "Post_GetPostStats",
     officialName: "postGetPostStats",
@@ -255,8 +255,8 @@ export const getPostStats = operation(
  * @since 0.1.0
  * @category operations
  */
-export const getUploadUrls = operation(
-  Operation.make({
+export const getUploadUrls = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "getUploadUrls",
     operationId: "Post_GetUploadURLsV2",
     officialName: "postGetUploadURLsV2",
@@ -279,15 +279,15 @@ export const getUploadUrls = operation(
  * @since 0.1.0
  * @category operations
  */
-export const getUserPost = operation(
-  Operation.make({
+export const getUserPost = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "getUserPost",
     operationId: "Post_GetUserPost",
     officialName: "postGetUserPost",
     summary: "Get a post of the user by token",
     method: "GET",
     path: "/v1/open-platform/user-post/{token}",
-    params: Schema.Struct({ token: PostSchema.Token }),
+    params: /* @__PURE__ */ Schema.Struct({ token: PostSchema.Token }),
     body: undefined,
     output: PostSchema.GetUserPostResponse,
     permission: "GET_USER_POST",
@@ -303,8 +303,8 @@ export const getUserPost = operation(
  * @since 0.1.0
  * @category operations
  */
-export const setPostCustomizedButton = operation(
-  Operation.make({
+export const setPostCustomizedButton = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "setPostCustomizedButton",
     operationId: "Post_SetPostCustomizedButton",
     officialName: "postSetPostCustomizedButton",
@@ -312,7 +312,7 @@ export const setPostCustomizedButton = operation(
     method: "POST",
     path: "/experimental/open-platform/posts/{post_token}/customized-button",
     params: PostTokenParam,
-    body: Schema.Struct({ customized_button: PostSchema.CustomizedButton }),
+    body: /* @__PURE__ */ Schema.Struct({ customized_button: PostSchema.CustomizedButton }),
     output: PostSchema.Empty,
     permission: "SET_CUSTOMIZED_BUTTON",
     scopes: ["USER_SET_CUSTOMIZED_BUTTON"],
@@ -329,8 +329,8 @@ export const setPostCustomizedButton = operation(
  * @since 0.1.0
  * @category operations
  */
-export const submitPostV2 = operation(
-  Operation.make({
+export const submitPostV2 = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "submitPostV2",
     operationId: "Post_SubmitPostV2",
     officialName: "postSubmitPostV2",
@@ -354,8 +354,8 @@ export const submitPostV2 = operation(
  * @since 0.1.0
  * @category operations
  */
-export const submitUserPost = operation(
-  Operation.make({
+export const submitUserPost = /* @__PURE__ */ operation(
+  /* @__PURE__ */ Operation.make({
     name: "submitUserPost",
     operationId: "Post_SubmitUserPost",
     officialName: "postSubmitUserPost",

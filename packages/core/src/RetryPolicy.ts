@@ -66,9 +66,9 @@ export type RetryInput = Partial<RetryOptions> | false
  */
 export const defaults: RetryOptions = {
   maxRetries: 3,
-  baseDelay: Duration.millis(250),
-  maxDelay: Duration.seconds(5),
-  maxElapsed: Duration.seconds(30),
+  baseDelay: /* @__PURE__ */ Duration.millis(250),
+  maxDelay: /* @__PURE__ */ Duration.seconds(5),
+  maxElapsed: /* @__PURE__ */ Duration.seconds(30),
   jitter: true
 }
 

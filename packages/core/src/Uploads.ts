@@ -130,7 +130,7 @@ export type UploadErrorReason =
  * @since 0.1.0
  * @category errors
  */
-export class UploadError extends Data.TaggedError("UploadError")<{
+export class UploadError extends /* @__PURE__ */ Data.TaggedError("UploadError")<{
   /** `"uploadImage"`, `"uploadVideo"`, `"uploadImageV1"` or `"uploadMany"`. */
   readonly operation: string
   readonly reason: UploadErrorReason
@@ -177,8 +177,8 @@ const nonEmptyString = (what: string) =>
  * @since 0.1.0
  * @category responses
  */
-export const ImageUploadResponse = Schema.Struct({
-  path: nonEmptyString("image path"),
+export const ImageUploadResponse = /* @__PURE__ */ Schema.Struct({
+  path: /* @__PURE__ */ nonEmptyString("image path"),
   photo_url: protoString,
   thumbnail_url: protoString
 })
@@ -190,10 +190,10 @@ export const ImageUploadResponse = Schema.Struct({
  * @since 0.1.0
  * @category responses
  */
-export const VideoUploadResponse = Schema.Struct({
-  video_name: nonEmptyString("video name"),
+export const VideoUploadResponse = /* @__PURE__ */ Schema.Struct({
+  video_name: /* @__PURE__ */ nonEmptyString("video name"),
   video_url: protoString,
-  thumbnail_name: nonEmptyString("thumbnail name"),
+  thumbnail_name: /* @__PURE__ */ nonEmptyString("thumbnail name"),
   thumbnail_url: protoString
 })
 
@@ -203,7 +203,9 @@ export const VideoUploadResponse = Schema.Struct({
  * @since 0.1.0
  * @category responses
  */
-export const ImageUploadV1Response = Schema.Struct({ path: nonEmptyString("image path") })
+export const ImageUploadV1Response = /* @__PURE__ */ Schema.Struct({
+  path: /* @__PURE__ */ nonEmptyString("image path")
+})
 
 /**
  * What the SDK adds to an upload's answer: which kind it was, the content
@@ -482,7 +484,7 @@ export const DEFAULT_ALLOWED_HOSTS: ReadonlyArray<string> = ["divar.ir", "*.diva
  * @since 0.1.0
  * @category services
  */
-export class Uploader extends Context.Service<
+export class Uploader extends /* @__PURE__ */ Context.Service<
   Uploader,
   {
     readonly http: HttpClient.HttpClient
@@ -717,9 +719,9 @@ const definitionOf = (name: string, output: Schema.Top): Operation.Any =>
   })
 
 const definitions = {
-  uploadImage: definitionOf("uploadImage", ImageUploadResponse),
-  uploadVideo: definitionOf("uploadVideo", VideoUploadResponse),
-  uploadImageV1: definitionOf("uploadImageV1", ImageUploadV1Response)
+  uploadImage: /* @__PURE__ */ definitionOf("uploadImage", ImageUploadResponse),
+  uploadVideo: /* @__PURE__ */ definitionOf("uploadVideo", VideoUploadResponse),
+  uploadImageV1: /* @__PURE__ */ definitionOf("uploadImageV1", ImageUploadV1Response)
 } as const
 
 type UploadOperation = keyof typeof definitions

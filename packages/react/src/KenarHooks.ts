@@ -95,7 +95,7 @@ const mutationHook = <K extends MutationName>(name: K): MutationHook<K> =>
  * @since 0.1.0
  * @category queries
  */
-export const useUserPost: QueryHook<"getUserPost"> = queryHook("getUserPost")
+export const useUserPost: QueryHook<"getUserPost"> = /* @__PURE__ */ queryHook("getUserPost")
 
 /**
  * A post's views, impressions and chats (`getPostStats`): `usePostStats({ post_token })`.
@@ -103,7 +103,7 @@ export const useUserPost: QueryHook<"getUserPost"> = queryHook("getUserPost")
  * @since 0.1.0
  * @category queries
  */
-export const usePostStats: QueryHook<"getPostStats"> = queryHook("getPostStats")
+export const usePostStats: QueryHook<"getPostStats"> = /* @__PURE__ */ queryHook("getPostStats")
 
 /**
  * Whether the OAuth user may submit a post (`canUserSubmitPost`).
@@ -111,7 +111,8 @@ export const usePostStats: QueryHook<"getPostStats"> = queryHook("getPostStats")
  * @since 0.1.0
  * @category queries
  */
-export const useCanUserSubmitPost: QueryHook<"canUserSubmitPost"> = queryHook("canUserSubmitPost")
+export const useCanUserSubmitPost: QueryHook<"canUserSubmitPost"> =
+  /* @__PURE__ */ queryHook("canUserSubmitPost")
 
 /**
  * Where to upload images and videos (`getUploadUrls`). Always stale, never
@@ -121,7 +122,7 @@ export const useCanUserSubmitPost: QueryHook<"canUserSubmitPost"> = queryHook("c
  * @since 0.1.0
  * @category queries
  */
-export const useUploadUrls: QueryHook<"getUploadUrls"> = queryHook("getUploadUrls")
+export const useUploadUrls: QueryHook<"getUploadUrls"> = /* @__PURE__ */ queryHook("getUploadUrls")
 
 /**
  * A v1 image upload URL, valid about 10 minutes (`getImageUploadUrl`,
@@ -130,7 +131,8 @@ export const useUploadUrls: QueryHook<"getUploadUrls"> = queryHook("getUploadUrl
  * @since 0.1.0
  * @category queries
  */
-export const useImageUploadUrl: QueryHook<"getImageUploadUrl"> = queryHook("getImageUploadUrl")
+export const useImageUploadUrl: QueryHook<"getImageUploadUrl"> =
+  /* @__PURE__ */ queryHook("getImageUploadUrl")
 
 // -----------------------------------------------------------------------------
 // suspense queries
@@ -142,7 +144,8 @@ export const useImageUploadUrl: QueryHook<"getImageUploadUrl"> = queryHook("getI
  * @since 0.1.0
  * @category suspense
  */
-export const useSuspenseUserPost: SuspenseQueryHook<"getUserPost"> = suspenseQueryHook("getUserPost")
+export const useSuspenseUserPost: SuspenseQueryHook<"getUserPost"> =
+  /* @__PURE__ */ suspenseQueryHook("getUserPost")
 
 /**
  * {@link usePostStats} for Suspense.
@@ -150,7 +153,8 @@ export const useSuspenseUserPost: SuspenseQueryHook<"getUserPost"> = suspenseQue
  * @since 0.1.0
  * @category suspense
  */
-export const useSuspensePostStats: SuspenseQueryHook<"getPostStats"> = suspenseQueryHook("getPostStats")
+export const useSuspensePostStats: SuspenseQueryHook<"getPostStats"> =
+  /* @__PURE__ */ suspenseQueryHook("getPostStats")
 
 /**
  * {@link useCanUserSubmitPost} for Suspense.
@@ -159,7 +163,7 @@ export const useSuspensePostStats: SuspenseQueryHook<"getPostStats"> = suspenseQ
  * @category suspense
  */
 export const useSuspenseCanUserSubmitPost: SuspenseQueryHook<"canUserSubmitPost"> =
-  suspenseQueryHook("canUserSubmitPost")
+  /* @__PURE__ */ suspenseQueryHook("canUserSubmitPost")
 
 /**
  * {@link useUploadUrls} for Suspense.
@@ -167,7 +171,8 @@ export const useSuspenseCanUserSubmitPost: SuspenseQueryHook<"canUserSubmitPost"
  * @since 0.1.0
  * @category suspense
  */
-export const useSuspenseUploadUrls: SuspenseQueryHook<"getUploadUrls"> = suspenseQueryHook("getUploadUrls")
+export const useSuspenseUploadUrls: SuspenseQueryHook<"getUploadUrls"> =
+  /* @__PURE__ */ suspenseQueryHook("getUploadUrls")
 
 /**
  * {@link useImageUploadUrl} for Suspense.
@@ -176,7 +181,7 @@ export const useSuspenseUploadUrls: SuspenseQueryHook<"getUploadUrls"> = suspens
  * @category suspense
  */
 export const useSuspenseImageUploadUrl: SuspenseQueryHook<"getImageUploadUrl"> =
-  suspenseQueryHook("getImageUploadUrl")
+  /* @__PURE__ */ suspenseQueryHook("getImageUploadUrl")
 
 // -----------------------------------------------------------------------------
 // mutations
@@ -190,7 +195,7 @@ export const useSuspenseImageUploadUrl: SuspenseQueryHook<"getImageUploadUrl"> =
  * @since 0.1.0
  * @category mutations
  */
-export const useSubmitPost: MutationHook<"submitPostV2"> = mutationHook("submitPostV2")
+export const useSubmitPost: MutationHook<"submitPostV2"> = /* @__PURE__ */ mutationHook("submitPostV2")
 
 /**
  * Submits a post as the OAuth user (`submitUserPost`). Refreshes
@@ -199,7 +204,8 @@ export const useSubmitPost: MutationHook<"submitPostV2"> = mutationHook("submitP
  * @since 0.1.0
  * @category mutations
  */
-export const useSubmitUserPost: MutationHook<"submitUserPost"> = mutationHook("submitUserPost")
+export const useSubmitUserPost: MutationHook<"submitUserPost"> =
+  /* @__PURE__ */ mutationHook("submitUserPost")
 
 /**
  * Edits a post's title, description and images (`editPost`, deprecated:
@@ -209,7 +215,7 @@ export const useSubmitUserPost: MutationHook<"submitUserPost"> = mutationHook("s
  * @since 0.1.0
  * @category mutations
  */
-export const useEditPost: MutationHook<"editPost"> = mutationHook("editPost")
+export const useEditPost: MutationHook<"editPost"> = /* @__PURE__ */ mutationHook("editPost")
 
 /**
  * Edits the fields of a post named by `update_mask` (`editPostV2`; build the
@@ -225,7 +231,7 @@ export const useEditPost: MutationHook<"editPost"> = mutationHook("editPost")
  * @since 0.1.0
  * @category mutations
  */
-export const useEditPostV2: MutationHook<"editPostV2"> = mutationHook("editPostV2")
+export const useEditPostV2: MutationHook<"editPostV2"> = /* @__PURE__ */ mutationHook("editPostV2")
 
 /**
  * Deletes a post (`deleteUserPost`) and removes its queries (data and stats)
@@ -234,7 +240,8 @@ export const useEditPostV2: MutationHook<"editPostV2"> = mutationHook("editPostV
  * @since 0.1.0
  * @category mutations
  */
-export const useDeleteUserPost: MutationHook<"deleteUserPost"> = mutationHook("deleteUserPost")
+export const useDeleteUserPost: MutationHook<"deleteUserPost"> =
+  /* @__PURE__ */ mutationHook("deleteUserPost")
 
 /**
  * Sets a post's customized button (`setPostCustomizedButton`); refreshes
@@ -244,7 +251,7 @@ export const useDeleteUserPost: MutationHook<"deleteUserPost"> = mutationHook("d
  * @category mutations
  */
 export const useSetPostCustomizedButton: MutationHook<"setPostCustomizedButton"> =
-  mutationHook("setPostCustomizedButton")
+  /* @__PURE__ */ mutationHook("setPostCustomizedButton")
 
 /**
  * Removes a post's customized button (`deletePostCustomizedButton`);
@@ -253,9 +260,8 @@ export const useSetPostCustomizedButton: MutationHook<"setPostCustomizedButton">
  * @since 0.1.0
  * @category mutations
  */
-export const useDeletePostCustomizedButton: MutationHook<"deletePostCustomizedButton"> = mutationHook(
-  "deletePostCustomizedButton"
-)
+export const useDeletePostCustomizedButton: MutationHook<"deletePostCustomizedButton"> =
+  /* @__PURE__ */ mutationHook("deletePostCustomizedButton")
 
 /**
  * Sets the button of all of a business's posts
@@ -264,9 +270,8 @@ export const useDeletePostCustomizedButton: MutationHook<"deletePostCustomizedBu
  * @since 0.1.0
  * @category mutations
  */
-export const useCreateBusinessCustomizedButton: MutationHook<"createBusinessCustomizedButton"> = mutationHook(
-  "createBusinessCustomizedButton"
-)
+export const useCreateBusinessCustomizedButton: MutationHook<"createBusinessCustomizedButton"> =
+  /* @__PURE__ */ mutationHook("createBusinessCustomizedButton")
 
 /**
  * Removes the button of a business's posts
@@ -275,6 +280,5 @@ export const useCreateBusinessCustomizedButton: MutationHook<"createBusinessCust
  * @since 0.1.0
  * @category mutations
  */
-export const useDeleteBusinessCustomizedButton: MutationHook<"deleteBusinessCustomizedButton"> = mutationHook(
-  "deleteBusinessCustomizedButton"
-)
+export const useDeleteBusinessCustomizedButton: MutationHook<"deleteBusinessCustomizedButton"> =
+  /* @__PURE__ */ mutationHook("deleteBusinessCustomizedButton")

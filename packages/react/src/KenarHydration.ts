@@ -21,7 +21,8 @@
  *
  * @since 0.1.0
  */
-import { KenarError, Uploads } from "@kenar/core"
+import * as KenarError from "@kenar/core/KenarError"
+import * as Uploads from "@kenar/core/Uploads"
 import type { DehydratedState } from "@tanstack/react-query"
 
 type ErrorClass = new (fields: any) => Error

@@ -36,7 +36,7 @@ import type * as Layer from "effect/Layer"
 import { createContext, createElement, type ReactNode, useContext, useEffect, useMemo, useState } from "react"
 import { createKenarQueries, type KenarQueries } from "./KenarQueries.js"
 
-const KenarContext = createContext<KenarQueries | undefined>(undefined)
+const KenarContext = /* @__PURE__ */ createContext<KenarQueries | undefined>(undefined)
 
 /**
  * Props of {@link KenarProvider}: `layer`, or `client` (and `uploads`).

@@ -37,7 +37,12 @@
  *
  * @since 0.1.0
  */
-import { type KenarClient, type KenarConfig, KenarPromiseClient, Posts, Uploads } from "@kenar/core"
+import type { KenarClient, KenarConfig } from "@kenar/core"
+// core's modules by path, not through its index: a bundler (esbuild in particular)
+// keeps every member of a namespace imported through an index
+import * as KenarPromiseClient from "@kenar/core/KenarPromiseClient"
+import * as Posts from "@kenar/core/Posts"
+import * as Uploads from "@kenar/core/Uploads"
 import {
   type QueryClient,
   type QueryKeyWithDataTag,

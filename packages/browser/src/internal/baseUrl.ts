@@ -1,4 +1,4 @@
-import { KenarConfig } from "@kenar/core"
+import * as KenarConfig from "@kenar/core/KenarConfig"
 
 /** The proxy path clients talk to by default. */
 export const DEFAULT_PROXY_PATH = "/api/kenar" as const

@@ -12,7 +12,9 @@
  * - `/oauth-app/kenar`: with the OAuth routes, tokens kept per session.
  *
  * and `/redirect/...`, which answers every request with a redirect to
- * `/api/kenar/...`. Chromium is Debian's, driven by playwright-core.
+ * `/api/kenar/...`, and `/broken/...`, which announces a JSON body of 1000
+ * bytes and breaks the connection after 10. Chromium is Debian's, driven by
+ * playwright-core.
  */
 import { randomUUID } from "node:crypto"
 import * as http from "node:http"
@@ -99,6 +101,12 @@ export const startHarness = async (): Promise<Harness> => {
     }
     if (url.pathname.startsWith("/redirect/")) {
       res.writeHead(302, { location: url.pathname.replace("/redirect/", "/api/kenar/") + url.search }).end()
+      return
+    }
+    if (url.pathname.startsWith("/broken/")) {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+      res.write('{"general_')
+      setTimeout(() => res.destroy(), 20)
       return
     }
     if (req.method === "GET" && url.pathname === "/bundle.js") {

@@ -9,7 +9,7 @@ import type { ResolvedConfig } from "../KenarConfig.js"
 import type { Send } from "../KenarTransport.js"
 
 /** Wraps the transport every attempt of every call goes through (not uploads' bytes). */
-export class RequestGate extends Context.Service<
+export class RequestGate extends /* @__PURE__ */ Context.Service<
   RequestGate,
   {
     readonly wrap: (send: Send, config: ResolvedConfig) => Send

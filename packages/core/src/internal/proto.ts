@@ -18,36 +18,54 @@ export const rule = <T>(name: string, message: string, predicate: (value: T) => 
     expected: message
   })
 
+/**
+ * A check named `name` whose function reports its own issues. (A function, not
+ * an inline `{ [ruleAnnotation]: name }`: bundlers cannot drop a top-level
+ * value with a computed key when it is unused.)
+ */
+const named = <T>(name: string, filter: Parameters<typeof Schema.makeFilter<T>>[0]) =>
+  Schema.makeFilter<T>(filter, { [ruleAnnotation]: name })
+
 const zero = <A>(value: A) => Effect.succeed(value)
 
 /** A string field of a response: absent means `""`. */
-export const protoString = Schema.String.pipe(Schema.withDecodingDefaultKey(zero("")))
+export const protoString = /* @__PURE__ */ Schema.String.pipe(
+  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero(""))
+)
 
 /** A boolean field of a response: absent means `false`. */
-export const protoBool = Schema.Boolean.pipe(Schema.withDecodingDefaultKey(zero(false)))
+export const protoBool = /* @__PURE__ */ Schema.Boolean.pipe(
+  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero(false))
+)
 
 /** An int32 field of a response: absent means `0`. */
-export const protoInt32 = Schema.Number.check(Schema.isInt()).pipe(Schema.withDecodingDefaultKey(zero(0)))
+export const protoInt32 = /* @__PURE__ */ Schema.Number.check(/* @__PURE__ */ Schema.isInt()).pipe(
+  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero(0))
+)
 
 /** A double field of a response: absent means `0`. */
-export const protoDouble = Schema.Number.pipe(Schema.withDecodingDefaultKey(zero(0)))
+export const protoDouble = /* @__PURE__ */ Schema.Number.pipe(
+  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero(0))
+)
 
 /** Decimal digits: how proto3 JSON carries a 64-bit unsigned integer. */
-export const Uint64String = Schema.String.check(
-  rule<string>("uint64", "Expected an unsigned integer written as a decimal string", (s) =>
+export const Uint64String = /* @__PURE__ */ Schema.String.check(
+  /* @__PURE__ */ rule<string>("uint64", "Expected an unsigned integer written as a decimal string", (s) =>
     /^\d{1,20}$/.test(s)
   )
 )
 
 /** A uint64 field of a response: a decimal string, absent means `"0"`. */
-export const protoUint64 = Uint64String.pipe(Schema.withDecodingDefaultKey(zero("0")))
+export const protoUint64 = /* @__PURE__ */ Uint64String.pipe(
+  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero("0"))
+)
 
 /** A repeated field of a response: absent means `[]`. */
 export const protoArray = <S extends Schema.Top>(item: S) =>
   Schema.Array(item).pipe(Schema.withDecodingDefaultKey(zero([])))
 
 /** A free-form JSON object (`google.protobuf.Struct`). */
-export const JsonObject = Schema.Record(Schema.String, Schema.Unknown)
+export const JsonObject = /* @__PURE__ */ Schema.Record(Schema.String, Schema.Unknown)
 
 interface Visit {
   readonly value: unknown
@@ -128,23 +146,22 @@ const nonJson = (root: unknown): { readonly path: Array<PropertyKey>; readonly w
  * or rejected before I/O, never changed or crashed on by `JSON.stringify`.
  * Its type stays `Record<string, unknown>`.
  */
-export const JsonObjectInput = JsonObject.check(
-  Schema.makeFilter<Record<string, unknown>>(
-    (object) => {
-      const found = nonJson(object)
-      return found === undefined
-        ? undefined
-        : {
-            path: found.path,
-            issue: `Expected a JSON value (string, finite number, boolean, null, array or plain object), got ${found.what}`
-          }
-    },
-    { [ruleAnnotation]: "json" }
-  )
+export const JsonObjectInput = /* @__PURE__ */ JsonObject.check(
+  /* @__PURE__ */ named("json", (object: Record<string, unknown>) => {
+    const found = nonJson(object)
+    return found === undefined
+      ? undefined
+      : {
+          path: found.path,
+          issue: `Expected a JSON value (string, finite number, boolean, null, array or plain object), got ${found.what}`
+        }
+  })
 )
 
 /** A free-form object field of a response: absent means `{}`. */
-export const protoObject = JsonObject.pipe(Schema.withDecodingDefaultKey(zero({})))
+export const protoObject = /* @__PURE__ */ JsonObject.pipe(
+  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero({}))
+)
 
 /**
  * The type of an open enum: one of the known names, or any other string the

@@ -2,7 +2,9 @@
  * What the React bindings know about each operation beyond its definition:
  * the key of each query, and which queries each mutation changes.
  */
-import { KenarError, Operation, Posts } from "@kenar/core"
+import * as KenarError from "@kenar/core/KenarError"
+import * as Operation from "@kenar/core/Operation"
+import * as Posts from "@kenar/core/Posts"
 import type { QueryClient, QueryKey } from "@tanstack/react-query"
 import type { MutationName, OperationInput, QueryName } from "../KenarOperation.js"
 import { kenarKeys } from "../KenarQueryKeys.js"
@@ -12,12 +14,12 @@ export const hasNoInput = (definition: Operation.Any): boolean =>
   Operation.pathParamNames(definition).length === 0 && definition.body === undefined
 
 /** The names of the read operations, from the definitions. */
-export const queryNames = Object.values(Posts.all)
+export const queryNames = /* @__PURE__ */ Object.values(Posts.all)
   .filter(({ definition }) => definition.method === "GET")
   .map(({ definition }) => definition.name as QueryName)
 
 /** The names of the write operations, from the definitions. */
-export const mutationNames = Object.values(Posts.all)
+export const mutationNames = /* @__PURE__ */ Object.values(Posts.all)
   .filter(({ definition }) => definition.method !== "GET")
   .map(({ definition }) => definition.name as MutationName)
 

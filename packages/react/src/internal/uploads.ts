@@ -1,5 +1,5 @@
 /** Upload mutations over core's Promise uploads. */
-import { Uploads } from "@kenar/core"
+import * as Uploads from "@kenar/core/Uploads"
 import type { UseMutationOptions } from "@tanstack/react-query"
 import type { UploadName } from "../KenarOperation.js"
 import type { UploadOverrides, UploadRequest, UploadVariables } from "../KenarQueries.js"
