@@ -40,18 +40,15 @@ for (const pkg of ["core", "node"]) {
   }
 }
 
-const [undici, Effect, Layer, HttpClient, HttpClientRequest, FetchHttpClient, core, node] = await Promise.all(
-  [
-    load("undici"),
-    load("effect/Effect"),
-    load("effect/Layer"),
-    load("effect/http/HttpClient"),
-    load("effect/http/HttpClientRequest"),
-    load("effect/http/FetchHttpClient"),
-    import("../packages/core/dist/index.js"),
-    import("../packages/node/dist/index.js")
-  ]
-)
+const [undici, Effect, Layer, HttpClient, FetchHttpClient, core, node] = await Promise.all([
+  load("undici"),
+  load("effect/Effect"),
+  load("effect/Layer"),
+  load("effect/http/HttpClient"),
+  load("effect/http/FetchHttpClient"),
+  import("../packages/core/dist/index.js"),
+  import("../packages/node/dist/index.js")
+])
 
 const { values: args } = parseArgs({
   options: {
@@ -205,7 +202,7 @@ const sdkPlainLayer = Layer.provide(
 const promiseClient = node.NodeKenarClient.makePromise(sdkOptions)
 // the SDK's own transport alone (what NodeKenarClient sends calls through), JSON parsed as the raw candidates do
 const kenarTransport = core.KenarTransport.attached(node.NodeHttpClient.fromDispatcherLean(undiciAgent))
-const transportRequest = HttpClientRequest.make("GET")(url, { headers })
+const transportRequest = { method: "GET", url, headers, body: undefined }
 const transportGet = Effect.map(
   Effect.suspend(() => kenarTransport.send(transportRequest, 10_000)),
   (answer: any) => JSON.parse(answer.text)

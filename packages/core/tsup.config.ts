@@ -9,6 +9,7 @@ export const modules = [
   "KenarError",
   "KenarPromiseClient",
   "KenarRateLimit",
+  "KenarTracing",
   "KenarTransport",
   "OAuth",
   "OAuthScope",

@@ -1,10 +1,10 @@
 /**
  * The app's Kenar wiring: the browser client layer (talking to the proxy at
- * `/api/kenar`), a `Tracer` that records every `kenar.<operation>` span for
- * the call log, and the server's session endpoint.
+ * `/api/kenar`) with `KenarTracing`, a `Tracer` that records every
+ * `kenar.<operation>` span for the call log, and the server's session endpoint.
  */
 import { BrowserKenarClient, type BrowserUploads } from "@kenar/browser"
-import type { KenarClient } from "@kenar/core"
+import { type KenarClient, KenarTracing } from "@kenar/core"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -114,8 +114,11 @@ export const tracer: Tracer.Tracer = Tracer.make({
  * `main.tsx` gives `KenarProvider` uploads over it (`BrowserUploads.makePromise`),
  * so uploads show in the call log too.
  */
-export const KenarLive: Layer.Layer<KenarClient.KenarClient | BrowserUploads.Uploader> = Layer.merge(
-  BrowserKenarClient.layer({ baseUrl: "/api/kenar" }),
+export const KenarLive: Layer.Layer<
+  KenarClient.KenarClient | BrowserUploads.Uploader | KenarTracing.CallTracing
+> = Layer.merge(
+  // browser clients trace their calls only with KenarTracing (kept out of bundles that do not)
+  BrowserKenarClient.layer({ baseUrl: "/api/kenar" }).pipe(Layer.provideMerge(KenarTracing.layer)),
   Layer.succeed(Tracer.Tracer, tracer)
 )
 

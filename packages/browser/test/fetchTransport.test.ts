@@ -38,14 +38,14 @@ describe("the fetch transport in Chromium", () => {
     const seenBefore = harness.seen.length
     const post = harness.demo.posts[0]!
     const answer = await tab.evaluate(async (post) => {
-      const { Effect, FetchTransport, HttpClientRequest } = window.kenar
+      const { Effect, FetchTransport } = window.kenar
       const transport = FetchTransport.make({ credentials: "same-origin" })
-      const request = HttpClientRequest.get(
-        `${location.origin}/api/kenar/v1/open-platform/user-post/${post}`,
-        {
-          headers: { accept: "application/json", "X-Kenar-Test": "yes" }
-        }
-      )
+      const request = {
+        method: "GET" as const,
+        url: `${location.origin}/api/kenar/v1/open-platform/user-post/${post}`,
+        headers: { accept: "application/json", "x-kenar-test": "yes" },
+        body: undefined
+      }
       const { status, headers, text } = await Effect.runPromise(transport.send(request, 5_000))
       return { status, headers, title: JSON.parse(text).general_data.title as string }
     }, post)
@@ -64,9 +64,14 @@ describe("the fetch transport in Chromium", () => {
     const seenBefore = harness.seen.length
     const post = harness.demo.posts[0]!
     const outcome = await tab.evaluate(async (post) => {
-      const { BrowserKenarClient, Effect, FetchTransport, HttpClientRequest } = window.kenar
+      const { BrowserKenarClient, Effect, FetchTransport } = window.kenar
       const transport = FetchTransport.make({ credentials: "same-origin" })
-      const request = HttpClientRequest.get(`${location.origin}/redirect/v1/open-platform/user-post/${post}`)
+      const request = {
+        method: "GET" as const,
+        url: `${location.origin}/redirect/v1/open-platform/user-post/${post}`,
+        headers: {},
+        body: undefined
+      }
       const answer = await Effect.runPromise(transport.send(request, 5_000))
       const kenar = BrowserKenarClient.makePromise({ baseUrl: "/redirect", retry: false })
       try {

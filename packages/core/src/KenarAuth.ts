@@ -9,10 +9,10 @@
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { CredentialError } from "./KenarError.js"
+import * as KenarTransport from "./KenarTransport.js"
 
 /**
  * What the auth layer knows about the call it authorizes.
@@ -60,9 +60,9 @@ export class KenarAuth extends Context.Service<
   {
     /** Adds the credentials a call needs, or fails if one is missing. */
     readonly authorize: (
-      request: HttpClientRequest.HttpClientRequest,
+      request: KenarTransport.Request,
       context: AuthContext
-    ) => Effect.Effect<HttpClientRequest.HttpClientRequest, CredentialError>
+    ) => Effect.Effect<KenarTransport.Request, CredentialError>
     /**
      * Called once when Kenar answers UNAUTHENTICATED: `true` when fresh
      * credentials were obtained and the call should be tried once more.
@@ -162,26 +162,21 @@ export const make = (options: AuthOptions): KenarAuth["Service"] => {
       if (context.accessToken === undefined && fixedHeaders !== undefined) {
         return Effect.succeed(
           context.scopes === undefined
-            ? HttpClientRequest.setHeader(request, "x-api-key", fixedHeaders["x-api-key"])
-            : // two setHeader calls cost less than one setHeaders
-              HttpClientRequest.setHeader(
-                HttpClientRequest.setHeader(request, "x-api-key", fixedHeaders["x-api-key"]),
-                "authorization",
-                fixedHeaders.authorization
-              )
+            ? KenarTransport.setHeader(request, "x-api-key", fixedHeaders["x-api-key"])
+            : { ...request, headers: { ...request.headers, ...fixedHeaders } }
         )
       }
-      const withKey = HttpClientRequest.setHeader(request, "x-api-key", Redacted.value(apiKey))
+      const withKey = KenarTransport.setHeader(request, "x-api-key", Redacted.value(apiKey))
       if (context.scopes === undefined && context.accessToken === undefined) return Effect.succeed(withKey)
       if (context.accessToken === undefined && typeof source !== "function") {
         return fixedBearer === undefined
           ? Effect.fail(missingToken(context))
-          : Effect.succeed(HttpClientRequest.setHeader(withKey, "authorization", fixedBearer))
+          : Effect.succeed(KenarTransport.setHeader(withKey, "authorization", fixedBearer))
       }
       return Effect.flatMap(resolveToken(source, context), (token) => {
         if (token !== undefined) {
           return Effect.succeed(
-            HttpClientRequest.setHeader(withKey, "authorization", `Bearer ${Redacted.value(token)}`)
+            KenarTransport.setHeader(withKey, "authorization", `Bearer ${Redacted.value(token)}`)
           )
         }
         return context.scopes === undefined ? Effect.succeed(withKey) : Effect.fail(missingToken(context))
@@ -233,7 +228,7 @@ export const passthrough = (
     Effect.map(resolveToken(options.accessToken, context), (token) =>
       token === undefined
         ? request
-        : HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(token)}`)
+        : KenarTransport.setHeader(request, "authorization", `Bearer ${Redacted.value(token)}`)
     ),
   onUnauthenticated: () => Effect.succeed(false)
 })

@@ -28,8 +28,10 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { makeExecutor } from "./internal/executor.js"
 import { RequestGate } from "./internal/gate.js"
+import { CallTracing } from "./internal/tracing.js"
 import { KenarAuth } from "./KenarAuth.js"
 import * as KenarConfig from "./KenarConfig.js"
+import * as KenarTracing from "./KenarTracing.js"
 import * as KenarTransport from "./KenarTransport.js"
 import type * as Operation from "./Operation.js"
 
@@ -95,7 +97,8 @@ const untraced = (http: HttpClient.HttpClient): HttpClient.HttpClient =>
 
 /**
  * Builds the client over a transport, with the `KenarAuth` in context.
- * `http` is what uploads send their bytes with.
+ * `http` is what uploads send their bytes with. Calls are traced when
+ * `KenarTracing.layer` is in context (see {@link KenarTracing}).
  *
  * @since 0.2.0
  * @category constructors
@@ -110,7 +113,8 @@ export const makeWithTransport = (
     // an optional hook around every attempt, e.g. `KenarRateLimit.layer` (uploads' bytes bypass it)
     const gate = yield* Effect.serviceOption(RequestGate)
     const send = Option.isSome(gate) ? gate.value.wrap(transport.send, config) : transport.send
-    const execute = makeExecutor(send, auth, config)
+    const tracing = yield* Effect.serviceOption(CallTracing)
+    const execute = makeExecutor(send, auth, config, Option.getOrUndefined(tracing))
     return KenarClient.of({
       config,
       http,
@@ -134,7 +138,16 @@ export const makeWith = (
     const http = withoutRedirects(given, yield* Effect.serviceOption(FetchHttpClient.RequestInit))
     // a platform client may carry a leaner transport for calls (see KenarTransport.attach)
     const transport = KenarTransport.attached(given) ?? KenarTransport.fromHttpClient(untraced(http))
-    return yield* makeWithTransport(config, transport, http)
+    // clients over an HttpClient (Node, tests, servers) trace their calls without asking
+    return yield* makeWithTransport(config, transport, http).pipe(
+      Effect.provideServiceEffect(
+        CallTracing,
+        Effect.map(
+          Effect.serviceOption(CallTracing),
+          Option.getOrElse(() => KenarTracing.make)
+        )
+      )
+    )
   })
 
 /**

@@ -17,7 +17,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as UrlParams from "effect/http/UrlParams"
 
 /**
@@ -59,16 +59,53 @@ export const failure = (phase: Failure["phase"], cause: unknown): Failure => ({
 })
 
 /**
- * Sends one request (method, URL with its query, headers, and an empty or
- * in-memory body) and reads the whole answer, within `timeoutMillis`.
+ * One call's request, as plain data: the method, the absolute URL (path
+ * parameters escaped, no fragment), the headers (lower-case names) and the
+ * body text, if any. (A plain record rather than an `HttpClientRequest`, so
+ * browser bundles need none of `effect/http`.)
  *
  * @since 0.2.0
  * @category models
  */
-export type Send = (
-  request: HttpClientRequest.HttpClientRequest,
-  timeoutMillis: number
-) => Effect.Effect<Answer, Failure>
+export interface Request {
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS"
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | undefined
+}
+
+/**
+ * The request with one header set (the name in lower case), as a new record.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const setHeader = (request: Request, name: string, value: string): Request => ({
+  ...request,
+  headers: { ...request.headers, [name.toLowerCase()]: value }
+})
+
+/**
+ * The request with a header removed, as a new record.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const removeHeader = (request: Request, name: string): Request => {
+  const key = name.toLowerCase()
+  if (!(key in request.headers)) return request
+  const { [key]: _removed, ...headers } = request.headers
+  return { ...request, headers }
+}
+
+/**
+ * Sends one request and reads the whole answer, within `timeoutMillis` (any
+ * length; `Infinity` for none).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Send = (request: Request, timeoutMillis: number) => Effect.Effect<Answer, Failure>
 
 /**
  * The transport service.
@@ -118,7 +155,7 @@ export const attached = (http: HttpClient.HttpClient): KenarTransport["Service"]
  */
 export const fromHttpClient = (http: HttpClient.HttpClient): KenarTransport["Service"] => ({
   send: (request, timeoutMillis) =>
-    http.execute(request).pipe(
+    http.execute(toHttpClientRequest(request)).pipe(
       Effect.mapError((error) => failure("request", error)),
       Effect.flatMap((response) =>
         Effect.map(
@@ -133,46 +170,84 @@ export const fromHttpClient = (http: HttpClient.HttpClient): KenarTransport["Ser
     )
 })
 
+/** The longest delay `setTimeout` takes; longer ones would fire at once. */
+const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
 /**
- * The URL a request goes to: its URL with its query parameters and hash.
+ * Calls `onTimeout` once `millis` have passed (any length: long deadlines
+ * are re-armed in steps, as `setTimeout` fires anything over 2^31-1 ms at
+ * once; none for `Infinity`). Returns the canceller. For transports.
  *
  * @since 0.2.0
  * @category utils
  */
-export const urlOf = (request: HttpClientRequest.HttpClientRequest): string => {
-  // a fragment written into the URL string goes after the query parameters too
-  const cut = request.url.indexOf("#")
-  let url = cut === -1 ? request.url : request.url.slice(0, cut)
-  const fragment =
-    request.hash._tag === "Some" ? request.hash.value : cut === -1 ? undefined : request.url.slice(cut + 1)
-  if (request.urlParams.params.length > 0) {
-    url += (url.includes("?") ? "&" : "?") + UrlParams.toString(request.urlParams)
+export const deadline = (millis: number, onTimeout: () => void): (() => void) => {
+  if (!(millis < Number.POSITIVE_INFINITY)) return () => {}
+  let timer: ReturnType<typeof setTimeout>
+  const arm = (left: number) => {
+    timer =
+      left > MAX_TIMER_MILLIS
+        ? setTimeout(() => arm(left - MAX_TIMER_MILLIS), MAX_TIMER_MILLIS)
+        : setTimeout(onTimeout, left)
   }
-  if (fragment !== undefined) url += `#${fragment}`
-  return url
+  arm(Math.max(0, millis))
+  return () => clearTimeout(timer)
 }
 
 /**
- * The bytes or text of a request body a transport can send at once, or
- * `undefined` for an empty body. Streams and form data are not used by the
- * client's calls (uploads go through an `HttpClient`); they are refused.
+ * The same request as an `HttpClientRequest`.
  *
  * @since 0.2.0
  * @category utils
  */
-export const bodyOf = (
-  request: HttpClientRequest.HttpClientRequest
-): Uint8Array | string | undefined | Failure => {
+export const toHttpClientRequest = (request: Request): HttpClientRequest.HttpClientRequest => {
+  if (request.body === undefined)
+    return HttpClientRequest.make(request.method)(request.url, { headers: request.headers })
+  // the body carries the content type (the client sends it as the header)
+  const { "content-type": contentType = "application/json", ...headers } = request.headers
+  return HttpClientRequest.bodyText(
+    HttpClientRequest.make(request.method)(request.url, { headers }),
+    request.body,
+    contentType
+  )
+}
+
+/**
+ * A request built with effect's `HttpClientRequest` as a {@link Request}:
+ * query parameters joined to the URL, the body as text (with its content
+ * type as a header). Bodies that are not UTF-8 text (bytes, streams, form
+ * data) are refused with a `TypeError`.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const fromHttpClientRequest = (request: HttpClientRequest.HttpClientRequest): Request => {
+  const cut = request.url.indexOf("#")
+  let url = cut === -1 ? request.url : request.url.slice(0, cut)
+  if (request.urlParams.params.length > 0) {
+    url += (url.includes("?") ? "&" : "?") + UrlParams.toString(request.urlParams)
+  }
+  const fragment =
+    request.hash._tag === "Some" ? request.hash.value : cut === -1 ? undefined : request.url.slice(cut + 1)
+  if (fragment !== undefined) url += `#${fragment}`
+  const headers: Record<string, string> = { ...request.headers }
   const body = request.body
+  let text: string | undefined
   switch (body._tag) {
     case "Empty":
-      return undefined
+      break
     case "Uint8Array":
-      return body.body
+      // a text body (as the client's calls have); other bytes cannot be a Request's body
+      text = new TextDecoder("utf-8", { fatal: true }).decode(body.body)
+      headers["content-type"] ??= body.contentType
+      break
     case "Raw":
-      if (typeof body.body === "string" || body.body instanceof Uint8Array) return body.body
-      return failure("request", new TypeError("KenarTransport: unsupported raw request body"))
+      if (typeof body.body !== "string") throw new TypeError("KenarTransport: a raw body must be a string")
+      text = body.body
+      if (body.contentType !== undefined) headers["content-type"] ??= body.contentType
+      break
     default:
-      return failure("request", new TypeError(`KenarTransport: unsupported request body ${body._tag}`))
+      throw new TypeError(`KenarTransport: unsupported request body ${body._tag}`)
   }
+  return { method: request.method as Request["method"], url, headers, body: text }
 }

@@ -64,6 +64,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { type AuthContext, KenarAuth } from "./KenarAuth.js"
 import { CredentialError } from "./KenarError.js"
+import * as KenarTransport from "./KenarTransport.js"
 import * as OAuthScope from "./OAuthScope.js"
 
 // -----------------------------------------------------------------------------
@@ -1077,8 +1078,8 @@ export const makeAuth = (options: AuthOptions): Effect.Effect<KenarAuth["Service
     const apiKey = raw !== undefined && Redacted.value(raw).length > 0 ? raw : undefined
     /** The token sent for each call, to tell a stale token from one already replaced. */
     const sent = new WeakMap<AuthContext, Redacted.Redacted<string>>()
-    const bearer = (request: HttpClientRequest.HttpClientRequest, token: Redacted.Redacted<string>) =>
-      HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(token)}`)
+    const bearer = (request: KenarTransport.Request, token: Redacted.Redacted<string>) =>
+      KenarTransport.setHeader(request, "authorization", `Bearer ${Redacted.value(token)}`)
     return KenarAuth.of({
       authorize: (request, context) =>
         Effect.gen(function* () {
@@ -1089,7 +1090,7 @@ export const makeAuth = (options: AuthOptions): Effect.Effect<KenarAuth["Service
               message: "No API key: pass `apiKey` or set KENAR_API_KEY"
             })
           }
-          const withKey = HttpClientRequest.setHeader(request, "x-api-key", Redacted.value(apiKey))
+          const withKey = KenarTransport.setHeader(request, "x-api-key", Redacted.value(apiKey))
           if (context.accessToken !== undefined) return bearer(withKey, context.accessToken)
           if (context.scopes === undefined) return withKey
           const token = yield* Effect.mapError(

@@ -549,10 +549,17 @@ const makeWith = (
 const fromClient = (client: KenarClient["Service"], http: HttpClient.HttpClient): Uploader["Service"] => ({
   http,
   allowedHosts: normalizeHosts(undefined),
+  // the client's auth adds its headers to a bare request; they are copied onto the upload's
   authorize: (request, operation) =>
     Effect.map(
-      client.auth.authorize(request, { operation, scopes: undefined, accessToken: undefined }),
-      (authorized) => HttpClientRequest.removeHeader(authorized, "authorization")
+      client.auth.authorize(
+        { method: "PUT", url: request.url, headers: {}, body: undefined },
+        { operation, scopes: undefined, accessToken: undefined }
+      ),
+      (authorized) => {
+        const { authorization: _token, ...headers } = authorized.headers
+        return HttpClientRequest.removeHeader(HttpClientRequest.setHeaders(request, headers), "authorization")
+      }
     )
 })
 

@@ -18,6 +18,8 @@ export * as KenarPromiseClient from "./KenarPromiseClient.js"
 /** @since 0.1.0 */
 export * as KenarRateLimit from "./KenarRateLimit.js"
 /** @since 0.2.0 */
+export * as KenarTracing from "./KenarTracing.js"
+/** @since 0.2.0 */
 export * as KenarTransport from "./KenarTransport.js"
 /** @since 0.1.0 */
 export * as OAuth from "./OAuth.js"

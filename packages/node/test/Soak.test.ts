@@ -21,10 +21,9 @@
  */
 import { performance } from "node:perf_hooks"
 import type { KenarClient } from "@kenar/core"
-import { KenarError, KenarRateLimit, PostEdit, Posts } from "@kenar/core"
+import { KenarError, KenarRateLimit, KenarTransport, PostEdit, Posts } from "@kenar/core"
 import { KenarSimulator, NodeSimulatorServer, type SimulatorFault } from "@kenar/testing"
 import { Context, Effect, Exit, Layer } from "effect"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { afterAll, describe, expect, it } from "vitest"
 import * as NodeKenarClient from "../src/NodeKenarClient.js"
 
@@ -162,7 +161,7 @@ describe("fault soak (@kenar/node against the simulator over HTTP)", () => {
             const attempt: ClientAttempt = { n: list.length + 1, outcome: "pending" }
             list.push(attempt)
             return send(
-              HttpClientRequest.setHeader(request, "x-soak-attempt", `${id}:${attempt.n}`),
+              KenarTransport.setHeader(request, "x-soak-attempt", `${id}:${attempt.n}`),
               timeoutMillis
             ).pipe(
               Effect.onExit((exit) =>

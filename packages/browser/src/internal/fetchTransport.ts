@@ -48,29 +48,27 @@ export const make = (options: FetchTransportOptions): KenarTransport.KenarTransp
   const { credentials } = options
   const send: typeof globalThis.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
   return {
-    send: (request, timeoutMillis) => {
-      const body = KenarTransport.bodyOf(request)
-      if (typeof body === "object" && "_tag" in body) return Effect.fail(body)
-      return Effect.callback<KenarTransport.Answer, KenarTransport.Failure>((resume) => {
+    send: (request, timeoutMillis) =>
+      Effect.callback<KenarTransport.Answer, KenarTransport.Failure>((resume) => {
         const controller = new AbortController()
         let done = false
         let phase: "request" | "body" = "request"
         const settle = (outcome: Effect.Effect<KenarTransport.Answer, KenarTransport.Failure>) => {
           if (done) return
           done = true
-          clearTimeout(timer)
+          cancelDeadline()
           resume(outcome)
         }
-        const timer = setTimeout(() => {
+        const cancelDeadline = KenarTransport.deadline(timeoutMillis, () => {
           settle(Effect.fail(KenarTransport.failure("timeout", undefined)))
           controller.abort()
-        }, timeoutMillis)
+        })
         let sent: Promise<Response>
         try {
-          sent = send(KenarTransport.urlOf(request), {
+          sent = send(request.url, {
             method: request.method,
             headers: requestHeaders(request.headers),
-            body: (body ?? null) as BodyInit | null,
+            body: request.body ?? null,
             credentials,
             redirect: "manual",
             signal: controller.signal
@@ -97,10 +95,9 @@ export const make = (options: FetchTransportOptions): KenarTransport.KenarTransp
         return Effect.sync(() => {
           if (done) return
           done = true
-          clearTimeout(timer)
+          cancelDeadline()
           controller.abort()
         })
       })
-    }
   }
 }

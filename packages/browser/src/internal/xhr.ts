@@ -44,13 +44,13 @@ const parseHeaders = (raw: string): Record<string, string> => {
 export const make = (options: XhrOptions): KenarTransport.KenarTransport["Service"] => ({
   send: (request, timeoutMillis) =>
     Effect.callback<KenarTransport.Answer, KenarTransport.Failure>((resume) => {
-      const url = KenarTransport.urlOf(request)
+      const url = request.url
       const xhr = new XMLHttpRequest()
       let done = false
       const settle = (outcome: Effect.Effect<KenarTransport.Answer, KenarTransport.Failure>) => {
         if (done) return
         done = true
-        clearTimeout(timer)
+        cancelDeadline()
         resume(outcome)
       }
       const fail = (phase: KenarTransport.Failure["phase"], description: string | undefined) =>
@@ -59,10 +59,10 @@ export const make = (options: XhrOptions): KenarTransport.KenarTransport["Servic
             KenarTransport.failure(phase, description === undefined ? undefined : new Error(description))
           )
         )
-      const timer = setTimeout(() => {
+      const cancelDeadline = KenarTransport.deadline(timeoutMillis, () => {
         fail("timeout", undefined)
         xhr.abort()
-      }, timeoutMillis)
+      })
       try {
         xhr.open(request.method, url)
         xhr.responseType = "text"
@@ -100,7 +100,7 @@ export const make = (options: XhrOptions): KenarTransport.KenarTransport["Servic
       return Effect.sync(() => {
         if (done) return
         done = true
-        clearTimeout(timer)
+        cancelDeadline()
         xhr.abort()
       })
     })

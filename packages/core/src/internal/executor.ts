@@ -2,9 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Redacted from "effect/Redacted"
-import * as Tracer from "effect/Tracer"
 import type { AuthContext, KenarAuth } from "../KenarAuth.js"
 import type { CallOptions, ResolvedConfig } from "../KenarConfig.js"
 import type { KenarError } from "../KenarError.js"
@@ -12,30 +10,11 @@ import type * as KenarTransport from "../KenarTransport.js"
 import * as Operation from "../Operation.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { type Answer, apiError, decodeSuccess, timeoutError, transportError } from "./classify.js"
+import type { CallTracing, Observed } from "./tracing.js"
 import { validateInputSync } from "./validate.js"
 
 const provedNotProcessed = (error: KenarError): boolean =>
   (error._tag === "TransportError" && !error.mayHaveReachedServer) || error._tag === "RateLimitedError"
-
-/** The span options of an operation, built once per definition. */
-const spanOptions = new WeakMap<Operation.Any, Tracer.SpanOptionsNoTrace>()
-const spanOptionsOf = (definition: Operation.Any): Tracer.SpanOptionsNoTrace => {
-  let options = spanOptions.get(definition)
-  if (options === undefined) {
-    options = {
-      kind: "client",
-      attributes: {
-        "kenar.operation": definition.name,
-        "kenar.operation_id": definition.operationId,
-        "http.request.method": definition.method,
-        "http.route": definition.path
-      }
-    }
-    spanOptions.set(definition, options)
-  }
-  return options
-}
-const noStackTrace: Tracer.TraceOptions = { captureStackTrace: false }
 
 /**
  * Builds the generic executor of a client: validate, build the request, add
@@ -44,48 +23,28 @@ const noStackTrace: Tracer.TraceOptions = { captureStackTrace: false }
  *
  * The common case costs little: the first attempt is one authorize and one
  * send; the machinery for token refresh, retries and `doneOnRetry` is built
- * only after a failure, and the span only when a tracer is installed (the
- * native tracer exports nothing, so nothing could observe it).
+ * only after a failure. Spans come from `tracing` (see `KenarTracing`), when
+ * the client has it.
  */
 export const makeExecutor = (
   send: KenarTransport.Send,
   auth: KenarAuth["Service"],
-  config: ResolvedConfig
+  config: ResolvedConfig,
+  tracing: CallTracing["Service"] | undefined
 ) => {
   const baseHeaders: Record<string, string> = { accept: "application/json" }
   if (config.userAgent !== undefined) baseHeaders["user-agent"] = config.userAgent
   const defaultTimeoutMillis = Duration.toMillis(config.timeout)
-  // one request per method with the client's headers; each call only sets its URL (and body)
-  const baseRequests = new Map<string, HttpClientRequest.HttpClientRequest>()
-  const baseRequest = (method: Operation.Any["method"]) => {
-    let request = baseRequests.get(method)
-    if (request === undefined) {
-      request = HttpClientRequest.make(method)("", { headers: baseHeaders })
-      baseRequests.set(method, request)
-    }
-    return request
-  }
+  const bodyHeaders: Record<string, string> = { ...baseHeaders, "content-type": "application/json" }
 
   return (
     definition: Operation.Any,
     input: unknown,
     options?: CallOptions
   ): Effect.Effect<unknown, KenarError> =>
-    Effect.withFiber((fiber) => {
-      const tracer = fiber.getRef(Tracer.Tracer)
-      if (tracer === Tracer.nativeTracer) return call(definition, input, options, undefined)
-      const state: Observed = { attempts: 0, lastStatus: undefined }
-      return call(definition, input, options, state).pipe(
-        Effect.onExit((exit) =>
-          Effect.annotateCurrentSpan({
-            "kenar.attempts": state.attempts,
-            ...(state.lastStatus === undefined ? {} : { "http.response.status_code": state.lastStatus }),
-            "kenar.outcome": Exit.isFailure(exit) ? "failure" : "success"
-          })
-        ),
-        Effect.withSpan(`kenar.${definition.name}`, spanOptionsOf(definition), noStackTrace)
-      )
-    })
+    tracing === undefined
+      ? Effect.suspend(() => call(definition, input, options, undefined))
+      : tracing.trace(definition, (observed) => call(definition, input, options, observed))
 
   function call(
     definition: Operation.Any,
@@ -96,10 +55,10 @@ export const makeExecutor = (
     const valid = validateInputSync(definition, input)
     if (valid._tag === "ValidationError") return Effect.fail(valid)
     const url = config.baseUrl + Operation.pathFor(definition, valid.params)
-    let request = HttpClientRequest.setUrl(baseRequest(definition.method), url)
-    if (definition.body !== undefined) {
-      request = HttpClientRequest.bodyText(request, JSON.stringify(valid.body), "application/json")
-    }
+    const request: KenarTransport.Request =
+      definition.body === undefined
+        ? { method: definition.method, url, headers: baseHeaders, body: undefined }
+        : { method: definition.method, url, headers: bodyHeaders, body: JSON.stringify(valid.body) }
     const context: AuthContext = {
       operation: definition.name,
       scopes: Operation.scopesFor(definition, valid.params),
@@ -201,12 +160,6 @@ export const makeExecutor = (
       )
     })
   }
-}
-
-/** What the span of a traced call reports. */
-interface Observed {
-  attempts: number
-  lastStatus: number | undefined
 }
 
 const answerOf = (response: KenarTransport.Answer, attempt: number, now: number): Answer => ({

@@ -470,23 +470,6 @@ const splitUrl = (url: string): { readonly origin: string; readonly path: string
   }
 }
 
-/** The longest delay `setTimeout` takes; longer ones would fire at once. */
-const MAX_TIMER_MILLIS = 2 ** 31 - 1
-
-/** Calls `onTimeout` after `millis` (any length; never when infinite); returns the canceller. */
-const deadline = (millis: number, onTimeout: () => void): (() => void) => {
-  if (!(millis < Number.POSITIVE_INFINITY)) return () => {}
-  let timer: ReturnType<typeof setTimeout>
-  const arm = (left: number) => {
-    timer =
-      left > MAX_TIMER_MILLIS
-        ? setTimeout(() => arm(left - MAX_TIMER_MILLIS), MAX_TIMER_MILLIS)
-        : setTimeout(onTimeout, left)
-  }
-  arm(Math.max(0, millis))
-  return () => clearTimeout(timer)
-}
-
 /** Response headers as a record: lower-case names, repeated headers joined with ", ". */
 const headersOfRaw = (raw: ReadonlyArray<Buffer | string>): Record<string, string> => {
   const out: Record<string, string> = Object.create(null)
@@ -574,15 +557,9 @@ export const transportFromDispatcher = (dispatcher: Dispatcher): KenarTransport.
   compileSchemas()
   return {
     send: (request, timeoutMillis) => {
-      const body = KenarTransport.bodyOf(request)
-      if (typeof body === "object" && "_tag" in body) return Effect.fail(body)
-      // a fragment is never sent; query parameters go before where it was
+      // a fragment is never sent
       const hash = request.url.indexOf("#")
-      let url = hash === -1 ? request.url : request.url.slice(0, hash)
-      if (request.urlParams.params.length > 0) {
-        url += (url.includes("?") ? "&" : "?") + UrlParams.toString(request.urlParams)
-      }
-      const target = splitUrl(url)
+      const target = splitUrl(hash === -1 ? request.url : request.url.slice(0, hash))
       if (target === undefined) {
         return Effect.fail(KenarTransport.failure("request", new TypeError(`Invalid URL: ${request.url}`)))
       }
@@ -594,7 +571,7 @@ export const transportFromDispatcher = (dispatcher: Dispatcher): KenarTransport.
           cancelDeadline()
           resume("_tag" in outcome ? Effect.fail(outcome) : Effect.succeed(outcome))
         })
-        const cancelDeadline = deadline(timeoutMillis, () => {
+        const cancelDeadline = KenarTransport.deadline(timeoutMillis, () => {
           if (done) return
           done = true
           resume(Effect.fail(KenarTransport.failure("timeout", undefined)))
@@ -606,8 +583,8 @@ export const transportFromDispatcher = (dispatcher: Dispatcher): KenarTransport.
               origin: target.origin,
               path: target.path,
               method: request.method as Dispatcher.HttpMethod,
-              headers: request.headers as unknown as Record<string, string>,
-              body: body ?? null
+              headers: request.headers,
+              body: request.body ?? null
             },
             handler
           )
