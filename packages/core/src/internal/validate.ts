@@ -86,6 +86,10 @@ export const issuesOf = (issue: SchemaIssue.Issue): ReadonlyArray<ValidationIssu
 const parseOptions: SchemaAST.ParseOptions = { errors: "all", onExcessProperty: "error" }
 // path parameters are picked from the input by name, so they never have excess properties to look for
 const paramsParseOptions: SchemaAST.ParseOptions = { errors: "all" }
+// Valid parameters decode the same whatever the errors mode: try the first-error mode first,
+// which compiled (JIT) decoders run natively ("all" falls back to the interpreter), and collect
+// every issue only when there is one.
+const firstErrorOptions: SchemaAST.ParseOptions = {}
 
 const decoders = new WeakMap<
   SchemaAST.ParseOptions,
@@ -154,7 +158,8 @@ export const validateInputSync = (
     else rest[key] = value
   }
   const issues: Array<ValidationIssue> = []
-  const paramsExit = decoderOf(definition.params, paramsParseOptions)(params)
+  let paramsExit = decoderOf(definition.params, firstErrorOptions)(params)
+  if (Exit.isFailure(paramsExit)) paramsExit = decoderOf(definition.params, paramsParseOptions)(params)
   if (Exit.isFailure(paramsExit)) issues.push(...issuesOf(failureIssue(paramsExit)))
   let body: unknown
   if (definition.body === undefined) {
