@@ -30,7 +30,14 @@ export {
    * @since 0.2.0
    * @category services
    */
-  CallTracing
+  CallTracing,
+  /**
+   * What a traced call reports to its span (attempts, last HTTP status), filled in as it runs.
+   *
+   * @since 0.2.0
+   * @category models
+   */
+  type Observed
 } from "./internal/tracing.js"
 
 import type * as Operation from "./Operation.js"
