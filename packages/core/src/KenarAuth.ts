@@ -184,10 +184,9 @@ export const make = (options: AuthOptions): KenarAuth["Service"] => {
       }
       const withKey = KenarTransport.setHeader(request, "x-api-key", Redacted.value(apiKey))
       if (context.scopes === undefined && context.accessToken === undefined) return Effect.succeed(withKey)
+      // a fixed token was handled above: with no token source there is no token
       if (context.accessToken === undefined && typeof source !== "function") {
-        return fixedBearer === undefined
-          ? Effect.fail(missingToken(context))
-          : Effect.succeed(KenarTransport.setHeader(withKey, "authorization", fixedBearer))
+        return Effect.fail(missingToken(context))
       }
       return Effect.flatMap(resolveToken(source, context), (token) => {
         if (token !== undefined) {

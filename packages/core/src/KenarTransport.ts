@@ -86,19 +86,6 @@ export const setHeader = (request: Request, name: string, value: string): Reques
 })
 
 /**
- * The request with a header removed, as a new record.
- *
- * @since 0.2.0
- * @category utils
- */
-export const removeHeader = (request: Request, name: string): Request => {
-  const key = name.toLowerCase()
-  if (!(key in request.headers)) return request
-  const { [key]: _removed, ...headers } = request.headers
-  return { ...request, headers }
-}
-
-/**
  * Sends one request and reads the whole answer, within `timeoutMillis` (any
  * length; `Infinity` for none).
  *
