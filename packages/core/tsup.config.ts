@@ -6,6 +6,7 @@ export const modules = [
   "KenarAuth",
   "KenarClient",
   "KenarConfig",
+  "KenarDecoding",
   "KenarError",
   "KenarPromiseClient",
   "KenarRateLimit",

@@ -11,6 +11,7 @@ export * as KenarAuth from "./KenarAuth.js"
 export * as KenarClient from "./KenarClient.js"
 /** @since 0.1.0 */
 export * as KenarConfig from "./KenarConfig.js"
+export * as KenarDecoding from "./KenarDecoding.js"
 /** @since 0.1.0 */
 export * as KenarError from "./KenarError.js"
 /** @since 0.1.0 */

@@ -14,6 +14,10 @@
  *   the same issue list, and `validateInputSync` the same `ValidInput` or the
  *   same `ValidationError` (field, rule, message, issues).
  *
+ * The generators (valid, realistic and hostile answers and inputs, and their
+ * mutations) are shared with `@kenar/core`'s `FastDecode.test.ts`
+ * (`packages/core/test/utils/answers.ts`).
+ *
  * How both decoders live in one process: effect keeps one decoder entry per
  * AST object (`internal/schema/compilerRegistry.ts`, a WeakMap keyed by AST
  * identity); `SchemaJITCompiler.enable(ast)` replaces the entry of that AST
@@ -32,9 +36,7 @@
  * `globalThis.Function`, which the JIT compiles with).
  */
 import { deepStrictEqual } from "node:assert/strict"
-import { type Operation, PostSchema, Posts } from "@kenar/core"
-import * as Arbitrary from "effect/Arbitrary"
-import * as Effect from "effect/Effect"
+import { type Operation, Posts } from "@kenar/core"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
@@ -42,6 +44,7 @@ import fc from "fast-check"
 import { afterAll, describe, expect, it, vi } from "vitest"
 import { decodeSuccess } from "../../core/src/internal/classify.js"
 import { issuesOf, validateInputSync } from "../../core/src/internal/validate.js"
+import { answers, inputs, validAnswers } from "../../core/test/utils/answers.js"
 import { compileSchemas } from "../src/internal/compile.js"
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_127)
@@ -238,317 +241,6 @@ afterAll(() => {
   )
 })
 
-// ----------------------------------------------------------------------------- valid values
-
-const sample = <A>(arbitrary: Arbitrary.Arbitrary<A>, count: number, seed: number): ReadonlyArray<A> =>
-  Effect.runSync(Arbitrary.sampleEffect(arbitrary, { count, seed, size: 20, maxDiscards: 20_000 }))
-
-const jsonObject = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 })
-
-/** Realistic answers, besides the derived ones. */
-const realistic: Partial<Record<Name, ReadonlyArray<object>>> = {
-  getUserPost: [
-    {
-      general_data: {
-        category_slug: "light",
-        title: "پراید ۱۳۹۰",
-        description: "تمیز",
-        images: ["a.jpg", "b.jpg"],
-        city: "tehran",
-        district: "vanak",
-        latitude: 35.7,
-        longitude: 51.4,
-        location_type: "LOCATION_TYPE_APPROXIMATE",
-        chat_enabled: true,
-        video: { name: "v", thumbnail_name: "t", duration: "34" }
-      },
-      category_data: { usage: "1000", brand: { model: "x" } },
-      business_data: { business_name: "کسب‌وکار", business_type: "REAL_ESTATE" },
-      state: "POST_STATE_PUBLISHED",
-      reject_reason: ""
-    },
-    {}
-  ],
-  getPostStats: [
-    { views: { total: 10, daily: [{ date: "2026-11-27", count: 3 }] }, impressions: { total: 50 }, chats: {} }
-  ],
-  getUploadUrls: [
-    {
-      image: { url: "https://upload.divar.ir/image", http_method: "POST" },
-      video: { url: "https://upload.divar.ir/video", http_method: "PUT" }
-    }
-  ],
-  canUserSubmitPost: [{ can_submit: true }, {}]
-}
-
-/** Valid answers of an operation: derived from both sides of its output schema, plus realistic ones. */
-const validAnswers = (name: Name, seed: number): ReadonlyArray<unknown> => {
-  const output = definitionOf(jit, name).output
-  return [
-    ...sample(Arbitrary.schema(Schema.toEncoded(output)), 60, seed),
-    ...sample(Arbitrary.schema(output), 20, seed + 1),
-    ...(realistic[name] ?? [])
-  ]
-}
-
-/** The editPostV2 body: every changed field listed in its mask (the schema's own arbitrary cannot find one). */
-const editPostV2Bodies = (seed: number): fc.Arbitrary<unknown> => {
-  const patches = sample(Arbitrary.schema(PostSchema.PostGeneralDataPatch), 40, seed)
-  const categoryKey = fc.stringMatching(/^[A-Za-z0-9_]{1,10}$/)
-  return fc
-    .record(
-      {
-        patch: fc.constantFrom(...patches),
-        editableOnly: fc.boolean(),
-        category: fc.dictionary(categoryKey, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
-        extraMask: fc.subarray(["general_data.title", "general_data.images", "category_data.color"])
-      },
-      { requiredKeys: ["patch", "editableOnly", "extraMask"] }
-    )
-    .map(({ patch, editableOnly, category, extraMask }) => {
-      const general: Record<string, unknown> = { ...patch }
-      if (editableOnly) {
-        delete general.category_slug
-        delete general.city
-      }
-      const mask = [
-        ...Object.keys(general).map((key) => `general_data.${key}`),
-        ...Object.keys(category ?? {}).map((key) => `category_data.${key}`),
-        ...extraMask
-      ]
-      return {
-        update_mask: mask.length === 0 ? ["general_data.title"] : [...new Set(mask)],
-        ...(Object.keys(general).length > 0 || editableOnly ? { general_data: general } : {}),
-        ...(category === undefined ? {} : { category_data: category })
-      }
-    })
-}
-
-/** Valid inputs (path parameters and body fields, flat) of an operation. */
-const validInputs = (name: Name, seed: number): fc.Arbitrary<Record<string, unknown>> => {
-  const definition = definitionOf(jit, name)
-  const params = fc.constantFrom(...sample(Arbitrary.schema(definition.params), 30, seed))
-  const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/)
-  const paramsArb = fc.oneof(
-    params as fc.Arbitrary<Record<string, unknown>>,
-    fc.record(Object.fromEntries(Object.keys(definition.params.fields).map((key) => [key, token])))
-  )
-  const body: fc.Arbitrary<unknown> =
-    definition.body === undefined
-      ? fc.constant({})
-      : name === "editPostV2"
-        ? editPostV2Bodies(seed)
-        : fc.constantFrom(...sample(Arbitrary.schema(definition.body), 50, seed + 1))
-  return fc
-    .tuple(paramsArb, body)
-    .map(([params, body]) => ({ ...(body as Record<string, unknown>), ...params }))
-}
-
-// ----------------------------------------------------------------------------- hostile mutations
-
-const enumNames = [
-  ...PostSchema.PostStates,
-  ...PostSchema.LocationTypes,
-  ...PostSchema.BusinessTypes,
-  ...PostSchema.CustomizedButtonTypes,
-  ...PostSchema.HttpMethods,
-  "POST_STATE_FROM_THE_FUTURE",
-  "LOCATION_TYPE_TELEPATHIC",
-  "TRACE",
-  "online_call",
-  "POST_STATE_UNSPECIFIED",
-  "0",
-  ""
-]
-
-const nested = (depth: number, array: boolean): unknown => {
-  let value: unknown = array ? [] : {}
-  for (let i = 0; i < depth; i++) value = array ? [value] : { a: value }
-  return value
-}
-
-/** JSON values of the wrong kind, as an answer can carry them. */
-const jsonHostile: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constant(null),
-  fc.boolean(),
-  fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(-0, 0.5, -1, 2 ** 31, 2 ** 53 + 2, 1e308, 5e-324),
-  fc.string({ maxLength: 12 }),
-  fc.string({ unit: "grapheme", maxLength: 8 }),
-  fc.constantFrom(...enumNames, " ", "-1", "1e999", "34.5", "18446744073709551616", "١٢٣", "true", "null"),
-  fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
-  jsonObject,
-  fc.tuple(fc.integer({ min: 20, max: 400 }), fc.boolean()).map(([depth, array]) => nested(depth, array))
-)
-
-class Money {
-  constructor(readonly amount: number) {}
-}
-
-/** Values only code can pass (inputs): JSON cannot carry them. */
-const codeHostile: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(
-    undefined,
-    Number.NaN,
-    Number.POSITIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-    10n,
-    Symbol("s"),
-    () => "f"
-  ),
-  fc.constant(null).map(() => new Date(0)),
-  fc.constant(null).map(() => new Map([["a", 1]])),
-  fc.constant(null).map(() => new Money(1)),
-  fc.constant(null).map(() => Object.assign(Object.create(null), { title: "x" })),
-  // biome-ignore lint/suspicious/noSparseArray: a hole is the point
-  fc.constant(null).map(() => [1, , 3]),
-  fc.constant(null).map(() => {
-    const cycle: Record<string, unknown> = { a: 1 }
-    cycle.self = cycle
-    return cycle
-  }),
-  fc.constant(null).map(() => "x".repeat(10_000)),
-  fc.integer({ min: 900, max: 1_200 }).map((depth) => nested(depth, false))
-)
-
-const extraKey = fc.oneof(
-  fc.string({ maxLength: 8 }),
-  fc.constantFrom(
-    "__proto__",
-    "constructor",
-    "toString",
-    "hasOwnProperty",
-    "0",
-    "",
-    "@type",
-    "general_data",
-    "post_token",
-    "token",
-    "business_token",
-    "title",
-    "video",
-    "latitude",
-    "update_mask",
-    "open_direct_link"
-  )
-)
-
-type Mutation = {
-  readonly kind: "replace" | "delete" | "extra" | "enum" | "wrap" | "stringify" | "null" | "undefined"
-  readonly at: number
-  readonly key: string
-  readonly value: unknown
-}
-
-const mutation = (hostile: fc.Arbitrary<unknown>): fc.Arbitrary<Mutation> =>
-  fc.record({
-    kind: fc.constantFrom("replace", "delete", "extra", "enum", "wrap", "stringify", "null", "undefined"),
-    at: fc.nat(),
-    key: extraKey,
-    value: hostile
-  })
-
-type Path = ReadonlyArray<string>
-
-/** Every node of a (tree-shaped) value, parents first. */
-const pathsOf = (root: unknown): Array<Path> => {
-  const out: Array<Path> = []
-  const stack: Array<readonly [unknown, Path]> = [[root, []]]
-  while (stack.length > 0 && out.length < 500) {
-    const [value, path] = stack.pop()!
-    out.push(path)
-    if (typeof value === "object" && value !== null && path.length < 12) {
-      for (const key of Object.keys(value)) {
-        stack.push([(value as Record<string, unknown>)[key], [...path, key]])
-      }
-    }
-  }
-  return out
-}
-
-const setOwn = (target: object, key: string, value: unknown) =>
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-
-const stringify = (value: unknown): string => {
-  try {
-    return typeof value === "object" ? String(JSON.stringify(value)) : String(value)
-  } catch {
-    return "[object Object]"
-  }
-}
-
-/** Applies mutations to a copy of `value`. */
-const mutate = (value: unknown, mutations: ReadonlyArray<Mutation>): unknown => {
-  let root: unknown = structuredClone(value)
-  for (const m of mutations) {
-    const paths = pathsOf(root)
-    const path = paths[m.at % paths.length]!
-    const parent = path.slice(0, -1).reduce<any>((node, key) => node[key], root)
-    const last = path.at(-1)
-    const current = last === undefined ? root : parent[last]
-    const replace = (next: unknown) => {
-      if (last === undefined) root = next
-      else setOwn(parent, last, next)
-    }
-    switch (m.kind) {
-      case "replace":
-        replace(m.value)
-        break
-      case "null":
-        replace(null)
-        break
-      case "undefined":
-        replace(undefined)
-        break
-      case "delete":
-        // (an array gets a hole)
-        if (last !== undefined) delete parent[last]
-        break
-      case "extra":
-        if (typeof current === "object" && current !== null) setOwn(current, m.key, m.value)
-        else replace({ [m.key]: m.value })
-        break
-      case "enum":
-        replace(enumNames[m.at % enumNames.length])
-        break
-      case "wrap":
-        replace(m.at % 2 === 0 ? [current] : { value: current })
-        break
-      case "stringify":
-        replace(stringify(current))
-        break
-    }
-  }
-  return root
-}
-
-const answers = (name: Name, seed: number): fc.Arbitrary<unknown> => {
-  const valid = validAnswers(name, seed)
-  const mutated = fc
-    .tuple(fc.constantFrom(...valid), fc.array(mutation(jsonHostile), { minLength: 1, maxLength: 4 }))
-    // an answer is what JSON.parse gives: `undefined` values are absent
-    .map(([answer, mutations]) => JSON.parse(JSON.stringify(mutate(answer, mutations)) ?? "null") as unknown)
-  return fc.oneof(
-    { weight: 2, arbitrary: fc.constantFrom(...valid) },
-    { weight: 6, arbitrary: mutated },
-    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) }
-  )
-}
-
-const inputs = (name: Name, seed: number): fc.Arbitrary<unknown> => {
-  const valid = validInputs(name, seed)
-  const hostile = fc.oneof({ weight: 3, arbitrary: jsonHostile }, { weight: 2, arbitrary: codeHostile })
-  const mutated = fc
-    .tuple(valid, fc.array(mutation(hostile), { minLength: 1, maxLength: 3 }))
-    .map(([input, mutations]) => mutate(input, mutations))
-  return fc.oneof(
-    { weight: 3, arbitrary: valid },
-    { weight: 6, arbitrary: mutated },
-    { weight: 1, arbitrary: hostile }
-  )
-}
-
 // ----------------------------------------------------------------------------- the properties
 
 describe("the setting", () => {
@@ -611,7 +303,7 @@ describe("the setting", () => {
   })
 
   it("the JIT side really compiles (and the interpreter side never does)", () => {
-    const answer = validAnswers("getUserPost", 1)[0]
+    const answer = validAnswers(definitionOf(jit, "getUserPost").output, "getUserPost", 1)[0]
     const before = generated.length
     compareAnswer("getUserPost", answer)
     compareInput("getUserPost", { token: "AaEB0vbO" })
@@ -624,7 +316,7 @@ describe.each(names)("%s", (name) => {
 
   it("answers decode the same with the JIT and the interpreter", () => {
     fc.assert(
-      fc.property(answers(name, seed), (answer) => {
+      fc.property(answers(definitionOf(jit, name).output, name, seed), (answer) => {
         compareAnswer(name, answer)
       }),
       { seed, numRuns: RUNS }
@@ -633,7 +325,7 @@ describe.each(names)("%s", (name) => {
 
   it("inputs validate the same with the JIT and the interpreter", () => {
     fc.assert(
-      fc.property(inputs(name, seed), (input) => {
+      fc.property(inputs(definitionOf(jit, name), name, seed), (input) => {
         compareInput(name, input)
       }),
       { seed, numRuns: RUNS }

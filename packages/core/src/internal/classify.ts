@@ -28,6 +28,7 @@ import {
 } from "../KenarError.js"
 import type * as Operation from "../Operation.js"
 import { Status } from "../PostSchema.js"
+import { fastPath, invalid } from "./fastPath.js"
 import { issuesOf } from "./validate.js"
 
 type ApiErrorClass = new (fields: ApiErrorFields) => ApiError
@@ -212,6 +213,12 @@ export const decodeSuccess = (
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return fail("SchemaMismatch", `${definition.name}: the answer is not a JSON object`)
+  }
+  // the fast path first; effect's decoder decides (and explains) whatever it cannot vouch for
+  const fast = fastPath.decoderFor
+  if (fast !== undefined) {
+    const value = fast(definition.output.ast)(json)
+    if (value !== invalid) return Exit.succeed(value)
   }
   let decode = decoders.get(definition.output)
   if (decode === undefined) {

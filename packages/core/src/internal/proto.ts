@@ -7,6 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { zeroAnnotation } from "./fastPath.js"
 
 /** Annotation key carrying the short name of a validation rule. */
 export const ruleAnnotation = "kenarRule"
@@ -26,27 +27,27 @@ export const rule = <T>(name: string, message: string, predicate: (value: T) => 
 const named = <T>(name: string, filter: Parameters<typeof Schema.makeFilter<T>>[0]) =>
   Schema.makeFilter<T>(filter, { [ruleAnnotation]: name })
 
-const zero = <A>(value: A) => Effect.succeed(value)
+/**
+ * Decodes an absent key as `value` (the field's zero value, in its encoded
+ * form) and records that value for the fast decoder (`fastDecode.ts`).
+ */
+const withZero = <S extends Schema.Top>(self: S, value: S["Encoded"]) =>
+  self.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value))).annotate({ [zeroAnnotation]: value })
 
 /** A string field of a response: absent means `""`. */
-export const protoString = /* @__PURE__ */ Schema.String.pipe(
-  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero(""))
-)
+export const protoString = /* @__PURE__ */ withZero(Schema.String, "")
 
 /** A boolean field of a response: absent means `false`. */
-export const protoBool = /* @__PURE__ */ Schema.Boolean.pipe(
-  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero(false))
-)
+export const protoBool = /* @__PURE__ */ withZero(Schema.Boolean, false)
 
 /** An int32 field of a response: absent means `0`. */
-export const protoInt32 = /* @__PURE__ */ Schema.Number.check(/* @__PURE__ */ Schema.isInt()).pipe(
-  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero(0))
+export const protoInt32 = /* @__PURE__ */ withZero(
+  /* @__PURE__ */ Schema.Number.check(/* @__PURE__ */ Schema.isInt()),
+  0
 )
 
 /** A double field of a response: absent means `0`. */
-export const protoDouble = /* @__PURE__ */ Schema.Number.pipe(
-  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero(0))
-)
+export const protoDouble = /* @__PURE__ */ withZero(Schema.Number, 0)
 
 /** Decimal digits: how proto3 JSON carries a 64-bit unsigned integer. */
 export const Uint64String = /* @__PURE__ */ Schema.String.check(
@@ -56,13 +57,10 @@ export const Uint64String = /* @__PURE__ */ Schema.String.check(
 )
 
 /** A uint64 field of a response: a decimal string, absent means `"0"`. */
-export const protoUint64 = /* @__PURE__ */ Uint64String.pipe(
-  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero("0"))
-)
+export const protoUint64 = /* @__PURE__ */ withZero(Uint64String, "0")
 
 /** A repeated field of a response: absent means `[]`. */
-export const protoArray = <S extends Schema.Top>(item: S) =>
-  Schema.Array(item).pipe(Schema.withDecodingDefaultKey(zero([])))
+export const protoArray = <S extends Schema.Top>(item: S) => withZero(Schema.Array(item), [])
 
 /** A free-form JSON object (`google.protobuf.Struct`). */
 export const JsonObject = /* @__PURE__ */ Schema.Record(Schema.String, Schema.Unknown)
@@ -159,9 +157,7 @@ export const JsonObjectInput = /* @__PURE__ */ JsonObject.check(
 )
 
 /** A free-form object field of a response: absent means `{}`. */
-export const protoObject = /* @__PURE__ */ JsonObject.pipe(
-  /* @__PURE__ */ Schema.withDecodingDefaultKey(/* @__PURE__ */ zero({}))
-)
+export const protoObject = /* @__PURE__ */ withZero(JsonObject, {})
 
 /**
  * The type of an open enum: one of the known names, or any other string the
@@ -175,7 +171,7 @@ export type OpenEnum<Known extends string> = Known | (string & {})
  * value (its first listed value, as proto3 defines).
  */
 export const protoEnum = <const Known extends readonly [string, ...Array<string>]>(values: Known) =>
-  openEnum(values).pipe(Schema.withDecodingDefaultKey(zero(values[0] as string)))
+  withZero(openEnum(values), values[0] as string)
 
 /** Annotation key listing the known values of an open enum. */
 export const enumAnnotation = "kenarEnum"
@@ -191,4 +187,4 @@ export const openEnum = <const Known extends readonly [string, ...Array<string>]
  * field at its zero value (so `stats.views.total` is `0`, never a crash).
  */
 export const protoMessage = <S extends Schema.Top & { readonly Encoded: object }>(message: S) =>
-  message.pipe(Schema.withDecodingDefaultKey(zero({} as S["Encoded"])))
+  withZero(message, {} as S["Encoded"])

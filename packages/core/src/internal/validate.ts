@@ -4,6 +4,7 @@ import type * as SchemaAST from "effect/SchemaAST"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { ValidationError, type ValidationIssue } from "../KenarError.js"
 import type * as Operation from "../Operation.js"
+import { fastPath, invalid } from "./fastPath.js"
 import { ruleAnnotation } from "./proto.js"
 
 const ruleOfLeaf = (issue: SchemaIssue.Issue): string => {
@@ -153,18 +154,33 @@ export const validateInputSync = (
   const paramNames = paramNamesOf(definition)
   const params: Record<string, unknown> = {}
   const rest: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(record)) {
+  let hasRest = false
+  // (the own enumerable string keys, in order: what Object.entries lists, without its arrays)
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue
+    const value = (record as Record<string, unknown>)[key]
     if (paramNames.has(key)) params[key] = value
-    else rest[key] = value
+    else {
+      rest[key] = value
+      hasRest = true
+    }
   }
   const issues: Array<ValidationIssue> = []
-  let paramsExit = decoderOf(definition.params, firstErrorOptions)(params)
-  if (Exit.isFailure(paramsExit)) paramsExit = decoderOf(definition.params, paramsParseOptions)(params)
-  if (Exit.isFailure(paramsExit)) issues.push(...issuesOf(failureIssue(paramsExit)))
+  // Valid parameters take the fast path; effect's decoders decide (and explain) the rest.
+  const fast = fastPath.decoderFor
+  let decodedParams = fast === undefined ? invalid : fast(definition.params.ast)(params)
+  if (decodedParams === invalid) {
+    let paramsExit = decoderOf(definition.params, firstErrorOptions)(params)
+    if (Exit.isFailure(paramsExit)) paramsExit = decoderOf(definition.params, paramsParseOptions)(params)
+    if (Exit.isFailure(paramsExit)) issues.push(...issuesOf(failureIssue(paramsExit)))
+    else decodedParams = paramsExit.value
+  }
   let body: unknown
   if (definition.body === undefined) {
-    for (const key of Object.keys(rest)) {
-      issues.push({ field: key, rule: "unknown-field", message: "Expected no such field" })
+    if (hasRest) {
+      for (const key of Object.keys(rest)) {
+        issues.push({ field: key, rule: "unknown-field", message: "Expected no such field" })
+      }
     }
   } else {
     const bodyExit = decoderOf(definition.body, parseOptions)(rest)
@@ -172,7 +188,7 @@ export const validateInputSync = (
     else body = bodyExit.value
   }
   if (issues.length > 0) return fail(issues)
-  return { _tag: "ValidInput", params: (paramsExit as Exit.Success<Record<string, string>>).value, body }
+  return { _tag: "ValidInput", params: decodedParams as Record<string, string>, body }
 }
 
 const isContainer = (value: unknown): value is object =>

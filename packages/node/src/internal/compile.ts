@@ -1,11 +1,17 @@
 /**
- * Schema decoding compiled to JavaScript on Node: effect's JIT compiler
- * generates a decoder per schema (about 3x faster than the interpreter on
- * Kenar's answers). Enabled for every operation's schemas when a Node
- * transport is built, before any call captures a decoder. Browsers keep the
- * interpreter (no `new Function`, and no compiler in the bundle).
+ * Fast decoding on Node, turned on when a Node transport is built, before any
+ * call captures a decoder:
+ *
+ * - `KenarDecoding`'s fast path decodes answers and checks path parameters
+ *   (about 1 µs for a post, against 3 µs with effect's JIT and 7 µs with its
+ *   interpreter);
+ * - effect's JIT compiler generates the decoders of every operation's schemas,
+ *   used for request bodies and whatever the fast path defers.
+ *
+ * Browsers keep the interpreter (no `new Function`, and no compiler in the
+ * bundle) and turn the fast path on only if they ask.
  */
-import { Posts } from "@kenar/core"
+import { KenarDecoding, Posts } from "@kenar/core"
 import * as SchemaJITCompiler from "effect/schema/SchemaJITCompiler"
 
 let compiled = false
@@ -13,6 +19,7 @@ let compiled = false
 export const compileSchemas = (): void => {
   if (compiled) return
   compiled = true
+  KenarDecoding.enableFastPath()
   for (const operation of Object.values(Posts.all)) {
     const definition = operation.definition
     SchemaJITCompiler.enable(definition.output.ast)
