@@ -72,40 +72,48 @@ export const makeExecutor = (
         ? defaultTimeoutMillis
         : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
 
-    let attempts = 0
-    const sendOnce: Effect.Effect<unknown, KenarError> = Effect.suspend(() => {
-      const attempt = ++attempts
-      if (observed !== undefined) observed.attempts = attempt
-      return Effect.flatMap(auth.authorize(request, context), (authorized) =>
-        Effect.matchEffect(send(authorized, timeoutMillis), {
-          onFailure: (failure) =>
-            Effect.fail(
-              failure.phase === "timeout"
-                ? timeoutError(definition, attempt, timeoutMillis)
-                : transportError(definition, failure.cause, attempt, failure.phase)
-            ),
-          onSuccess: (response): Effect.Effect<unknown, KenarError> => {
-            if (observed !== undefined) observed.lastStatus = response.status
-            if (response.status >= 200 && response.status < 300) {
-              return decodeSuccess(definition, answerOf(response, attempt, 0))
-            }
-            // the clock only matters for an HTTP-date Retry-After
-            return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              Effect.fail(apiError(definition, answerOf(response, attempt, now)))
-            )
-          }
-        })
-      )
-    })
+    // The first attempt, lean: no per-attempt suspension, a fixed credential's request taken
+    // as it is (no flatMap), and a transport failure left unmapped until the recovery below.
+    let attempts = 1
+    if (observed !== undefined) observed.attempts = 1
+    const onAnswer = (response: KenarTransport.Answer) => answered(definition, response, 1, observed)
+    const authorized = auth.authorize(request, context)
+    // (`Effect.succeed` and `Effect.fail` are exits: what fixed credentials give)
+    const now = Exit.isExit(authorized)
+      ? (authorized as Exit.Exit<KenarTransport.Request, KenarError>)
+      : undefined
+    const first: Effect.Effect<unknown, KenarError | KenarTransport.Failure> =
+      now !== undefined
+        ? Exit.isSuccess(now)
+          ? Effect.flatMap(send(now.value, timeoutMillis), onAnswer)
+          : now
+        : Effect.flatMap(
+            Effect.flatMap(authorized, (request) => send(request, timeoutMillis)),
+            onAnswer
+          )
 
-    // The first attempt runs bare; what a failure may need (refresh, retries, doneOnRetry) is
-    // built after it, with the failure replayed as the first attempt's outcome.
-    return Effect.catch(sendOnce, (first) => {
+    // What a failure may need (refresh, retries, doneOnRetry) is built after it, with the
+    // failure replayed as the first attempt's outcome.
+    return Effect.catch(first, (firstFailure) => {
+      const firstError: KenarError =
+        firstFailure._tag === "TransportFailure"
+          ? failed(definition, firstFailure, 1, timeoutMillis)
+          : firstFailure
+      const sendOnce: Effect.Effect<unknown, KenarError> = Effect.suspend(() => {
+        const attempt = ++attempts
+        if (observed !== undefined) observed.attempts = attempt
+        return Effect.flatMap(auth.authorize(request, context), (authorized) =>
+          Effect.matchEffect(send(authorized, timeoutMillis), {
+            onFailure: (failure) => Effect.fail(failed(definition, failure, attempt, timeoutMillis)),
+            onSuccess: (response) => answered(definition, response, attempt, observed)
+          })
+        )
+      })
       let replay = true
       const firstOrSend = Effect.suspend(() => {
         if (!replay) return sendOnce
         replay = false
-        return Effect.fail(first)
+        return Effect.fail(firstError)
       })
 
       let refreshed = false
@@ -160,6 +168,34 @@ export const makeExecutor = (
       )
     })
   }
+}
+
+/** A transport failure as the call's error. */
+const failed = (
+  definition: Operation.Any,
+  failure: KenarTransport.Failure,
+  attempt: number,
+  timeoutMillis: number
+): KenarError =>
+  failure.phase === "timeout"
+    ? timeoutError(definition, attempt, timeoutMillis)
+    : transportError(definition, failure.cause, attempt, failure.phase)
+
+/** An answer as the call's outcome: the decoded value of a 2xx, the API error of anything else. */
+const answered = (
+  definition: Operation.Any,
+  response: KenarTransport.Answer,
+  attempt: number,
+  observed: Observed | undefined
+): Effect.Effect<unknown, KenarError> => {
+  if (observed !== undefined) observed.lastStatus = response.status
+  if (response.status >= 200 && response.status < 300) {
+    return decodeSuccess(definition, answerOf(response, attempt, 0))
+  }
+  // the clock only matters for an HTTP-date Retry-After
+  return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.fail(apiError(definition, answerOf(response, attempt, now)))
+  )
 }
 
 const answerOf = (response: KenarTransport.Answer, attempt: number, now: number): Answer => ({
