@@ -15,7 +15,7 @@
  * request (this process only, so it is less sensitive to other load on the
  * machine than req/s), and the ratios against undici and fetch.
  *
- *   pnpm --filter @kenar/node bench       # defaults: 3 rounds of 1.5 s, concurrency 1 and 32 (~100 s)
+ *   pnpm --filter @kenar/node bench       # defaults: 9 rounds of 0.5 s, concurrency 1 and 32 (~100 s)
  *   pnpm --filter @kenar/node bench --seconds 1 --rounds 2 --only sdk-effect,undici --concurrency 32
  *
  * Bare imports are resolved from packages/node, where the dependencies live.
@@ -52,8 +52,8 @@ const [undici, Effect, Layer, HttpClient, FetchHttpClient, core, node] = await P
 
 const { values: args } = parseArgs({
   options: {
-    seconds: { type: "string", default: "1.5" },
-    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "0.5" },
+    rounds: { type: "string", default: "9" },
     concurrency: { type: "string", default: "1,32" },
     only: { type: "string" }
   }

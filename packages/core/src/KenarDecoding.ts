@@ -3,9 +3,10 @@
  *
  * Every call decodes its answer with the operation's schema. effect's
  * decoder does that in several microseconds for a post (its JIT compiler
- * does not inline proto3 defaults); the fast path builds, once per schema,
- * plain closures that do it in about one, and needs no `new Function` (so it
- * runs under a strict Content-Security-Policy too).
+ * does not inline proto3 defaults); the fast path builds a decoder once per
+ * schema that does it in about 0.2 µs: structs as generated code (plain
+ * property accesses), or, where `new Function` is not allowed (a strict
+ * Content-Security-Policy), as closures (about 1 µs).
  *
  * It changes no result: for any input it gives exactly effect's value, or
  * defers to effect's decoder, which then decides and explains what is wrong.
@@ -13,7 +14,7 @@
  * decoder. Property tests compare both on generated and hostile answers.
  *
  * `@kenar/node` turns it on when a client is built. Browser clients leave it
- * off to keep bundles small (about 1 KB min+gzip); turn it on where decoding
+ * off to keep bundles small (it adds about 1.2 KB min+gzip); turn it on where decoding
  * speed matters more:
  *
  * ```ts

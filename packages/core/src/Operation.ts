@@ -163,6 +163,8 @@ export const make = <
   errors: definition.errors ?? []
 })
 
+const isTemplate = (scope: string): boolean => scope.includes("{")
+
 /**
  * The scopes a call needs, with resource parameters filled in from its input
  * (any one of them suffices), or `undefined` when only the API key is needed.
@@ -176,7 +178,7 @@ export const scopesFor = (
 ): ReadonlyArray<string> | undefined => {
   const scopes = definition.scopes
   // most scopes name no resource: the same array serves every call
-  if (scopes === undefined || !scopes.some((scope) => scope.includes("{"))) return scopes
+  if (scopes === undefined || !scopes.some(isTemplate)) return scopes
   return scopes.map((scope) => scope.replace(/\{(\w+)\}/g, (_, name: string) => String(input[name] ?? "")))
 }
 

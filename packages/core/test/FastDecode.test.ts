@@ -88,8 +88,11 @@ const effectOutcome = (schema: Schema.Top, input: unknown): Outcome => {
     : { _tag: "Defect", reasons: exit.cause.reasons.map((reason) => reason._tag) }
 }
 
-const fastOf = (schema: Schema.Top): FastDecode => {
-  const fast = compile(schema.ast)
+/** Both builds of a struct's decoder: generated code (Node's), and closures (where `new Function` is not allowed). */
+const builds = [true, false] as const
+
+const fastOf = (schema: Schema.Top, generate = true): FastDecode => {
+  const fast = compile(schema.ast, generate)
   if (fast === undefined) throw new Error("no fast decoder")
   return fast
 }
@@ -171,20 +174,26 @@ const compareJson = (name: Name, json: unknown) => {
   const definition = definitionOf(name)
   const expected = effectOutcome(definition.output, json)
   expect(expected._tag, "effect's decoder neither succeeds nor fails").toMatch(/^(Success|Failure)$/)
-  // outside any try/catch, as decodeSuccess calls it
-  const actual = fastOf(definition.output)(json)
   counts.json++
-  if (expected._tag === "Success") {
-    if (actual === invalid) {
-      counts.jsonMisses++
-      expect.fail(`${name}: the fast path missed an answer effect decodes: ${show(json)}`)
+  for (const generate of builds) {
+    const build = generate ? "generated" : "closures"
+    // outside any try/catch, as decodeSuccess calls it
+    const actual = fastOf(definition.output, generate)(json)
+    if (expected._tag === "Success") {
+      if (actual === invalid) {
+        counts.jsonMisses++
+        expect.fail(`${name} (${build}): the fast path missed an answer effect decodes: ${show(json)}`)
+      }
+      same(actual, expected.value)
+    } else {
+      expect(
+        actual,
+        `${name} (${build}): the fast path accepted an answer effect rejects: ${show(json)}`
+      ).toBe(invalid)
     }
-    same(actual, expected.value)
-    counts.jsonAccepted++
-  } else {
-    expect(actual, `${name}: the fast path accepted an answer effect rejects: ${show(json)}`).toBe(invalid)
-    counts.jsonRejected++
   }
+  if (expected._tag === "Success") counts.jsonAccepted++
+  else counts.jsonRejected++
   // the client, reading it from the wire
   const exit = decodeSuccess(definition, wire(JSON.stringify(json)))
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
@@ -205,27 +214,33 @@ const compareRaw = (name: Name, value: unknown) => {
   const output = definitionOf(name).output
   const expected = effectOutcome(output, value)
   counts.raw++
-  let actual: unknown
-  try {
-    actual = fastOf(output)(value)
-  } catch (error) {
-    expect(
-      expected._tag,
-      `${name}: the fast path threw ${String(error)} where effect's decoder gave ${expected._tag}`
-    ).toMatch(/^(Threw|Defect)$/)
-    counts.rawThrew++
-    return
-  }
-  if (actual === invalid) {
-    if (expected._tag === "Success") counts.rawMisses++
-    else counts.rawRejected++
-    return
-  }
-  if (expected._tag !== "Success") {
-    expect.fail(`${name}: the fast path accepted a value effect's decoder gives ${expected._tag} on`)
-  }
-  same(actual, expected.value)
-  counts.rawAccepted++
+  const outcomes = builds.map((generate) => {
+    const build = generate ? "generated" : "closures"
+    let actual: unknown
+    try {
+      actual = fastOf(output, generate)(value)
+    } catch (error) {
+      expect(
+        expected._tag,
+        `${name} (${build}): the fast path threw ${String(error)} where effect's decoder gave ${expected._tag}`
+      ).toMatch(/^(Threw|Defect)$/)
+      return "threw"
+    }
+    if (actual === invalid) return expected._tag === "Success" ? "missed" : "rejected"
+    if (expected._tag !== "Success") {
+      expect.fail(
+        `${name} (${build}): the fast path accepted a value effect's decoder gives ${expected._tag} on`
+      )
+    }
+    same(actual, expected.value)
+    return "accepted"
+  })
+  // (counted by the generated build, which Node runs)
+  const outcome = outcomes[0]
+  if (outcome === "threw") counts.rawThrew++
+  else if (outcome === "missed") counts.rawMisses++
+  else if (outcome === "rejected") counts.rawRejected++
+  else counts.rawAccepted++
 }
 
 // ----------------------------------------------------------------------------- the properties
@@ -234,8 +249,10 @@ describe.each(names)("%s", (name) => {
   const seed = SEED + names.indexOf(name)
   const output = definitionOf(name).output
 
-  it("its output schema has a fast decoder", () => {
+  it("its output schema has a fast decoder (generated, and as closures)", () => {
     expect(compile(output.ast)).toBeTypeOf("function")
+    expect(compile(output.ast, false)).toBeTypeOf("function")
+    expect(compile(output.ast)).not.toBe(compile(output.ast, false))
   })
 
   it("answers (JSON): the fast path decodes exactly as effect, and misses none", () => {

@@ -1,7 +1,7 @@
 /**
  * A fast path for decoding Kenar's answers, built once per schema from its
- * AST as plain closures (no `new Function`, so it also runs under a strict
- * Content-Security-Policy).
+ * AST: structs as generated code where `new Function` is allowed, plain
+ * closures otherwise (a strict Content-Security-Policy).
  *
  * Answers are decoded on every call, and effect's interpreter (or its JIT,
  * which does not inline the proto3 defaults) spends several microseconds per
@@ -49,22 +49,31 @@ const isRecord = (input: unknown): input is Record<string, unknown> =>
 interface Field {
   readonly name: string
   readonly decode: FastDecode
+  /** The keyword when the field's own type is a bare one (no checks): its test can be inlined. */
+  readonly leaf: "string" | "number" | "boolean" | undefined
   /** A missing key: omitted (`optional`), decoded from its zero value, or a failure. */
   readonly optional: boolean
   readonly hasZero: boolean
   readonly zero: unknown
 }
 
-const cache = new WeakMap<SchemaAST.AST, FastDecode | null>()
+// by whether structs may be generated code
+const caches = [
+  new WeakMap<SchemaAST.AST, FastDecode | null>(),
+  new WeakMap<SchemaAST.AST, FastDecode | null>()
+]
 
 /**
  * The fast decoder of a schema, or `undefined` when the schema uses anything
- * this module does not handle.
+ * this module does not handle. Structs are generated code where the platform
+ * allows `new Function` (plain property accesses the engine can optimise), or
+ * else, and with `generate: false`, closures over the same field table.
  */
-export const compile = (ast: SchemaAST.AST): FastDecode | undefined => {
+export const compile = (ast: SchemaAST.AST, generate = true): FastDecode | undefined => {
+  const cache = caches[generate ? 1 : 0]!
   const cached = cache.get(ast)
   if (cached !== undefined) return cached ?? undefined
-  const built = ast.encoding === undefined ? local(ast) : undefined
+  const built = ast.encoding === undefined ? local(ast, generate) : undefined
   cache.set(ast, built ?? null)
   return built
 }
@@ -75,9 +84,9 @@ const never: FastDecode = () => invalid
 export const decoderFor = (ast: SchemaAST.AST): FastDecode => compile(ast) ?? never
 
 /** The node's own decoder with its checks, ignoring any encoding (the caller handles it). */
-const local = (ast: SchemaAST.AST): FastDecode | undefined => {
+const local = (ast: SchemaAST.AST, generate: boolean): FastDecode | undefined => {
   if ((ast as { readonly encodingChecks?: unknown }).encodingChecks !== undefined) return undefined
-  const base = structural(ast)
+  const base = structural(ast, generate)
   const checks = ast.checks
   if (base === undefined || checks === undefined) return base
   return (input) => {
@@ -86,7 +95,7 @@ const local = (ast: SchemaAST.AST): FastDecode | undefined => {
   }
 }
 
-const structural = (ast: SchemaAST.AST): FastDecode | undefined => {
+const structural = (ast: SchemaAST.AST, generate: boolean): FastDecode | undefined => {
   switch (ast._tag) {
     case "String":
       return (input) => (typeof input === "string" ? input : invalid)
@@ -97,19 +106,19 @@ const structural = (ast: SchemaAST.AST): FastDecode | undefined => {
     case "Unknown":
       return (input) => input
     case "Arrays":
-      return arrays(ast)
+      return arrays(ast, generate)
     case "Objects":
-      return objects(ast)
+      return objects(ast, generate)
     default:
       return undefined
   }
 }
 
-const arrays = (ast: SchemaAST.Arrays): FastDecode | undefined => {
+const arrays = (ast: SchemaAST.Arrays, generate: boolean): FastDecode | undefined => {
   if (ast.elements.length !== 0 || ast.rest.length !== 1) return undefined
   const item = ast.rest[0]!
   if (item.context?.isOptional) return undefined
-  const decodeItem = compile(item)
+  const decodeItem = compile(item, generate)
   if (decodeItem === undefined) return undefined
   return (input) => {
     if (!Array.isArray(input)) return invalid
@@ -123,23 +132,29 @@ const arrays = (ast: SchemaAST.Arrays): FastDecode | undefined => {
   }
 }
 
-const objects = (ast: SchemaAST.Objects): FastDecode | undefined => {
+const objects = (ast: SchemaAST.Objects, generate: boolean): FastDecode | undefined => {
   const properties = ast.propertySignatures
   const indexes = ast.indexSignatures
   if (properties.length === 0 && indexes.length === 0) {
     // effect decodes an empty struct as any non-nullish value, kept as is
     return (input) => (input === null || input === undefined ? invalid : input)
   }
-  if (properties.length === 0) return record(indexes)
+  if (properties.length === 0) return record(indexes, generate)
   if (indexes.length !== 0) return undefined
   const fields: Array<Field> = []
   for (const property of properties) {
     if (typeof property.name !== "string" || property.name === "__proto__") return undefined
-    const built = field(property.name, property.type)
+    const built = field(property.name, property.type, generate)
     if (built === undefined) return undefined
     fields.push(built)
   }
-  return (input) => {
+  return (generate ? generated(fields) : undefined) ?? closures(fields)
+}
+
+/** A struct's decoder as closures over its field table. */
+const closures =
+  (fields: ReadonlyArray<Field>): FastDecode =>
+  (input) => {
     if (!isRecord(input)) return invalid
     const out: Record<string, unknown> = {}
     for (let i = 0; i < fields.length; i++) {
@@ -154,13 +169,88 @@ const objects = (ast: SchemaAST.Objects): FastDecode | undefined => {
     }
     return out
   }
+
+let canGenerate: boolean | undefined
+
+/**
+ * A struct's decoder as generated code: each field read, tested and stored
+ * under its own name (monomorphic accesses), the result built with the
+ * fields in declared order. Bare keyword fields are tested inline, the rest
+ * call their decoders. `undefined` where `new Function` is not allowed.
+ */
+const generated = (fields: ReadonlyArray<Field>): FastDecode | undefined => {
+  if (canGenerate === undefined) {
+    try {
+      canGenerate = new Function("return 1")() === 1
+    } catch {
+      canGenerate = false
+    }
+  }
+  if (!canGenerate) return undefined
+  // I: invalid, D: the field decoders, Z: their zero values; names are written as JSON strings
+  let source = 'return function(i){if(typeof i!=="object"||i===null||Array.isArray(i))return I;var v;'
+  let built = false
+  const store = (key: string) => (built ? `o[${key}]=v;` : "")
+  fields.forEach((field, n) => {
+    const key = JSON.stringify(field.name)
+    const test =
+      field.leaf === undefined ? `v=D[${n}](v);if(v===I)return I;` : `if(typeof v!=="${field.leaf}")return I;`
+    if (field.optional && !built) {
+      // the fields so far are always there: they make the object, the rest are added in order
+      source += `var o={${fields
+        .slice(0, n)
+        .map((previous, p) => `${JSON.stringify(previous.name)}:v${p}`)
+        .join(",")}};`
+      built = true
+    }
+    const present = `v=i[${key}];${test}`
+    if (field.optional) {
+      source += `if(${key} in i){${present}${store(key)}}`
+      return
+    }
+    const missing = !field.hasZero
+      ? "return I;"
+      : field.leaf !== undefined && typeof field.zero === field.leaf
+        ? `v=Z[${n}];`
+        : `v=D[${n}](Z[${n}]);if(v===I)return I;`
+    source += `if(${key} in i){${present}}else{${missing}}${built ? store(key) : `var v${n}=v;`}`
+  })
+  source += built
+    ? "return o}"
+    : `return{${fields.map((field, n) => `${JSON.stringify(field.name)}:v${n}`).join(",")}}}`
+  return new Function("I", "D", "Z", source)(
+    invalid,
+    fields.map((field) => field.decode),
+    fields.map((field) => field.zero)
+  ) as FastDecode
 }
 
-const field = (name: string, type: SchemaAST.AST): Field | undefined => {
+const leafOf = (type: SchemaAST.AST): Field["leaf"] => {
+  if (type.checks !== undefined) return undefined
+  switch (type._tag) {
+    case "String":
+      return "string"
+    case "Number":
+      return "number"
+    case "Boolean":
+      return "boolean"
+    default:
+      return undefined
+  }
+}
+
+const field = (name: string, type: SchemaAST.AST, generate: boolean): Field | undefined => {
   if (type.encoding === undefined) {
-    const decode = compile(type)
+    const decode = compile(type, generate)
     return (
-      decode && { name, decode, optional: type.context?.isOptional === true, hasZero: false, zero: undefined }
+      decode && {
+        name,
+        decode,
+        leaf: leafOf(type),
+        optional: type.context?.isOptional === true,
+        hasZero: false,
+        zero: undefined
+      }
     )
   }
   // a proto3 field: `withDecodingDefaultKey` over the field's own type, marked by proto.ts
@@ -176,19 +266,31 @@ const field = (name: string, type: SchemaAST.AST): Field | undefined => {
   ) {
     return undefined
   }
-  const decode = local(type)
-  return decode && { name, decode, optional: false, hasZero: true, zero: annotations[zeroAnnotation] }
+  const decode = local(type, generate)
+  return (
+    decode && {
+      name,
+      decode,
+      leaf: leafOf(type),
+      optional: false,
+      hasZero: true,
+      zero: annotations[zeroAnnotation]
+    }
+  )
 }
 
 /** A string-keyed record: a copy with every own enumerable key's value decoded. */
-const record = (indexes: ReadonlyArray<SchemaAST.IndexSignature>): FastDecode | undefined => {
+const record = (
+  indexes: ReadonlyArray<SchemaAST.IndexSignature>,
+  generate: boolean
+): FastDecode | undefined => {
   if (indexes.length !== 1) return undefined
   const { parameter, type } = indexes[0]!
   if (parameter._tag !== "String" || parameter.checks !== undefined || parameter.encoding !== undefined) {
     return undefined
   }
   if (type.context?.isOptional) return undefined
-  const decodeValue = compile(type)
+  const decodeValue = compile(type, generate)
   if (decodeValue === undefined) return undefined
   return (input) => {
     if (!isRecord(input)) return invalid
