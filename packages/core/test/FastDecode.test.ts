@@ -42,7 +42,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it, vi } from "vitest"
 import { KenarDecoding, type Operation, PostSchema, Posts } from "../src/index.js"
 import { type Answer, decodeSuccess } from "../src/internal/classify.js"
 import { compile, type FastDecode, invalid, zeroAnnotation } from "../src/internal/fastDecode.js"
@@ -426,5 +426,38 @@ describe("end to end", () => {
     expect(reason.error.message).toMatch(
       /^getUserPost: the answer does not match the schema at 'general_data/
     )
+  })
+})
+
+describe("where new Function is not allowed (a strict Content-Security-Policy)", () => {
+  it("structs are closures, and decode as effect", async () => {
+    const original = globalThis.Function
+    const blocked = new Proxy(original, {
+      apply() {
+        throw new EvalError("Refused to evaluate a string as JavaScript (CSP)")
+      },
+      construct() {
+        throw new EvalError("Refused to evaluate a string as JavaScript (CSP)")
+      }
+    })
+    vi.resetModules()
+    globalThis.Function = blocked
+    try {
+      // a fresh module: it has not yet found out whether it may generate code
+      const fresh = await import("../src/internal/fastDecode.js")
+      const output = definitionOf("getUserPost").output
+      const fast = fresh.compile(output.ast)
+      if (fast === undefined) return expect.fail("no fast decoder")
+      expect(fast).not.toBe(compile(output.ast))
+      const json = JSON.parse(JSON.stringify(realistic.getUserPost![0]))
+      const expected = effectOutcome(output, json)
+      if (expected._tag !== "Success") return expect.fail("effect does not decode the answer")
+      const value = fast(json)
+      expect(value).not.toBe(fresh.invalid)
+      same(value, expected.value)
+      expect(fast({ general_data: { images: [1] } })).toBe(fresh.invalid)
+    } finally {
+      globalThis.Function = original
+    }
   })
 })

@@ -218,11 +218,16 @@ const generated = (fields: ReadonlyArray<Field>): FastDecode | undefined => {
   source += built
     ? "return o}"
     : `return{${fields.map((field, n) => `${JSON.stringify(field.name)}:v${n}`).join(",")}}}`
-  return new Function("I", "D", "Z", source)(
-    invalid,
-    fields.map((field) => field.decode),
-    fields.map((field) => field.zero)
-  ) as FastDecode
+  try {
+    return new Function("I", "D", "Z", source)(
+      invalid,
+      fields.map((field) => field.decode),
+      fields.map((field) => field.zero)
+    ) as FastDecode
+  } catch {
+    // (not expected: the names are JSON strings) the closures then
+    return undefined
+  }
 }
 
 const leafOf = (type: SchemaAST.AST): Field["leaf"] => {
