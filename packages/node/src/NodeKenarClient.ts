@@ -45,6 +45,7 @@ import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import { compileSchemas } from "./internal/compile.js"
 import * as NodeHttpClient from "./NodeHttpClient.js"
 
 /**
@@ -201,6 +202,8 @@ export function layerWithoutHttpClient(
 export function layerWithoutHttpClient(
   options: Omit<Options, "http"> | Omit<AuthLayerOptions<unknown, unknown, unknown>, "http"> = {}
 ): Layer.Layer<any, any, any> {
+  // fast decoding for the calls, over whatever HttpClient is given
+  compileSchemas()
   const base = clientOptions(options)
   const explicitBaseUrl =
     options.baseUrl === undefined ? undefined : KenarConfig.resolve({ ...base, baseUrl: options.baseUrl })
