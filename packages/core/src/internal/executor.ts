@@ -79,14 +79,14 @@ export const makeExecutor = (
     const onAnswer = (response: KenarTransport.Answer) => answered(definition, response, 1, observed)
     const authorized = auth.authorize(request, context)
     // (`Effect.succeed` and `Effect.fail` are exits: what fixed credentials give)
-    const now = Exit.isExit(authorized)
+    const settled = Exit.isExit(authorized)
       ? (authorized as Exit.Exit<KenarTransport.Request, KenarError>)
       : undefined
     const first: Effect.Effect<unknown, KenarError | KenarTransport.Failure> =
-      now !== undefined
-        ? Exit.isSuccess(now)
-          ? Effect.flatMap(send(now.value, timeoutMillis), onAnswer)
-          : now
+      settled !== undefined
+        ? Exit.isSuccess(settled)
+          ? Effect.flatMap(send(settled.value, timeoutMillis), onAnswer)
+          : settled
         : Effect.flatMap(
             Effect.flatMap(authorized, (request) => send(request, timeoutMillis)),
             onAnswer

@@ -245,18 +245,11 @@ const leafOf = (type: SchemaAST.AST): Field["leaf"] => {
 }
 
 const field = (name: string, type: SchemaAST.AST, generate: boolean): Field | undefined => {
+  const leaf = leafOf(type)
   if (type.encoding === undefined) {
     const decode = compile(type, generate)
-    return (
-      decode && {
-        name,
-        decode,
-        leaf: leafOf(type),
-        optional: type.context?.isOptional === true,
-        hasZero: false,
-        zero: undefined
-      }
-    )
+    const optional = type.context?.isOptional === true
+    return decode && { name, decode, leaf, optional, hasZero: false, zero: undefined }
   }
   // a proto3 field: `withDecodingDefaultKey` over the field's own type, marked by proto.ts
   // where effect keeps a node's annotations: on its last check, when it has checks
@@ -272,16 +265,7 @@ const field = (name: string, type: SchemaAST.AST, generate: boolean): Field | un
     return undefined
   }
   const decode = local(type, generate)
-  return (
-    decode && {
-      name,
-      decode,
-      leaf: leafOf(type),
-      optional: false,
-      hasZero: true,
-      zero: annotations[zeroAnnotation]
-    }
-  )
+  return decode && { name, decode, leaf, optional: false, hasZero: true, zero: annotations[zeroAnnotation] }
 }
 
 /** A string-keyed record: a copy with every own enumerable key's value decoded. */

@@ -154,16 +154,12 @@ export const validateInputSync = (
   const paramNames = paramNamesOf(definition)
   const params: Record<string, unknown> = {}
   const rest: Record<string, unknown> = {}
-  let hasRest = false
   // (the own enumerable string keys, in order: what Object.entries lists, without its arrays)
   for (const key in record) {
     if (!Object.hasOwn(record, key)) continue
     const value = (record as Record<string, unknown>)[key]
     if (paramNames.has(key)) params[key] = value
-    else {
-      rest[key] = value
-      hasRest = true
-    }
+    else rest[key] = value
   }
   const issues: Array<ValidationIssue> = []
   // Valid parameters take the fast path; effect's decoders decide (and explain) the rest.
@@ -177,10 +173,8 @@ export const validateInputSync = (
   }
   let body: unknown
   if (definition.body === undefined) {
-    if (hasRest) {
-      for (const key of Object.keys(rest)) {
-        issues.push({ field: key, rule: "unknown-field", message: "Expected no such field" })
-      }
+    for (const key of Object.keys(rest)) {
+      issues.push({ field: key, rule: "unknown-field", message: "Expected no such field" })
     }
   } else {
     const bodyExit = decoderOf(definition.body, parseOptions)(rest)
